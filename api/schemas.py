@@ -1,0 +1,62 @@
+"""Request parsing: JSON bodies validated by pydantic models, errors in DRF's shape."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from booking.errors import InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors as `{"field": ["message", ...]}`."""
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors():
+        loc = [str(part) for part in item["loc"]]
+        field = loc[0] if loc else "non_field_errors"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "This field is required."
+        elif len(loc) > 1:
+            message = f"Item {'.'.join(loc[1:])}: {message}"
+        errors.setdefault(field, []).append(message)
+    return errors
+
+
+async def read_json(request: web.Request) -> dict:
+    """The body as a JSON object, or a 400 saying what is wrong with it."""
+    if not request.can_read_body:
+        return {}
+    raw = await request.read()  # aiohttp answers 413 past client_max_size
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("Request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("Request body must be a JSON object.")
+    return data
+
+
+def parse_model(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(validation_errors(exc)) from None
+
+
+async def parse_body(request: web.Request, model: type[M]) -> M:
+    """Read and validate the JSON body against `model`."""
+    return parse_model(model, await read_json(request))
+
+
+def parse_query(request: web.Request, model: type[M]) -> M:
+    return parse_model(model, dict(request.query))

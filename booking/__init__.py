@@ -1,0 +1,1 @@
+"""The domain both doors share: settings, services, errors, scheduler and the command line."""

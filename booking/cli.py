@@ -1,0 +1,196 @@
+"""The command line, `python -m booking ...`: the composition root that starts the doors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+from booking.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("booking")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m booking", description="Therapy booking: API, Telegram bot and worker."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="API + bot + scheduler in one process (the default set-up)")
+    commands.add_parser("serve", help="the API only (scale the web tier out)")
+    commands.add_parser("worker", help="the bot and the notification dispatcher")
+    commands.add_parser("migrate", help="apply database migrations (safe to run twice)")
+    staff = commands.add_parser("create-staff", help="create or promote a staff user")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--first-name", default="")
+    staff.add_argument("--last-name", default="")
+    staff.add_argument(
+        "--no-input", action="store_true", help="take the password from STAFF_PASSWORD"
+    )
+    commands.add_parser("rotate-keys", help="re-encrypt every encrypted field under the newest key")
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Libraries' request logs can carry bot tokens in URLs; keep them quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def _until_signalled() -> None:
+    """Wait for SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+@contextlib.asynccontextmanager
+async def _background(settings: Settings, with_bot: bool) -> AsyncIterator[Any]:
+    """The bot (when configured) and the scheduler driving the outbox dispatcher."""
+    from booking.mailer import email_sender
+    from booking.notifications import Dispatcher
+    from booking.scheduler import running_scheduler
+    from bot.app import running_bot
+    from models import NotificationChannel
+
+    dispatcher = Dispatcher({NotificationChannel.EMAIL: email_sender(settings)})
+    async with contextlib.AsyncExitStack() as stack:
+        if with_bot:
+            telegram = await stack.enter_async_context(running_bot(settings, dispatcher.wake))
+            if telegram is not None:
+                dispatcher.senders[NotificationChannel.TELEGRAM] = telegram.sender
+        await stack.enter_async_context(running_scheduler(settings, dispatcher))
+        yield dispatcher
+
+
+async def _serve(settings: Settings, *, with_background: bool) -> None:
+    from aiohttp import web
+
+    from api.app import create_app
+
+    waker: list[Callable[[], None]] = []
+    app = create_app(settings, on_commit=lambda: [wake() for wake in waker])
+    if with_background:
+
+        async def background_ctx(app: web.Application) -> AsyncIterator[None]:
+            async with _background(settings, with_bot=True) as dispatcher:
+                waker.append(dispatcher.wake)
+                yield
+
+        app.cleanup_ctx.append(background_ctx)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        log.info("API listening on http://%s:%s", settings.host, settings.port)
+        await _until_signalled()
+        log.info("stopping")
+    finally:
+        await runner.cleanup()
+
+
+async def _worker(settings: Settings) -> None:
+    from booking.db import database
+
+    async with database(settings), _background(settings, with_bot=True):
+        log.info("worker running")
+        await _until_signalled()
+        log.info("stopping")
+
+
+async def _migrate(settings: Settings) -> None:
+    from booking.db import migrate
+
+    applied = await migrate(settings)
+    if applied:
+        print(f"applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        print("database is up to date")
+
+
+async def _create_staff(settings: Settings, args: argparse.Namespace) -> int:
+    from booking.accounts import create_or_promote_staff
+    from booking.db import database
+    from booking.errors import InvalidInput
+
+    if args.no_input:
+        password = os.environ.get("STAFF_PASSWORD", "")
+        if not password:
+            print("error: STAFF_PASSWORD is required with --no-input", file=sys.stderr)
+            return 1
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            print("error: the passwords do not match", file=sys.stderr)
+            return 1
+    async with database(settings):
+        try:
+            user, created = await create_or_promote_staff(
+                email=args.email,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                password=password,
+            )
+        except InvalidInput as exc:
+            for field, messages in exc.errors.items():
+                print(f"error: {field}: {' '.join(messages)}", file=sys.stderr)
+            return 1
+    print(f"{'created' if created else 'promoted'} staff user {user.id}")
+    return 0
+
+
+async def _rotate_keys(settings: Settings) -> None:
+    from booking.db import database
+    from booking.keys import rotate_encrypted_fields
+
+    async with database(settings):
+        counts = await rotate_encrypted_fields()
+    for table, count in counts.items():
+        print(f"{table}: {count} row(s) re-encrypted")
+
+
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    return asyncio.run(coro)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 1
+    _configure_logging(settings)
+    match args.command:
+        case "run":
+            _run(_serve(settings, with_background=True))
+        case "serve":
+            _run(_serve(settings, with_background=False))
+        case "worker":
+            _run(_worker(settings))
+        case "migrate":
+            _run(_migrate(settings))
+        case "create-staff":
+            return _run(_create_staff(settings, args))
+        case "rotate-keys":
+            _run(_rotate_keys(settings))
+    return 0

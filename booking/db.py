@@ -1,0 +1,87 @@
+"""Database lifecycle: Tortoise configuration, connection context and migrations."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+
+from booking.settings import Settings
+from models import configure_encryption
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+APP = "models"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    url = database_url.replace("postgresql://", "postgres://", 1)
+    return {
+        "connections": {"default": url},
+        "apps": {APP: {"models": ["models", "aerich.models"], "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def migrations_location(settings: Settings) -> Path:
+    """One folder per dialect: SQLite and PostgreSQL each migrate from empty."""
+    return MIGRATIONS_DIR / settings.dialect
+
+
+def _ensure_sqlite_dir(database_url: str) -> None:
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def configure_keys(settings: Settings) -> None:
+    configure_encryption(settings.fernet_keys, settings.blind_index_key.get_secret_value())
+
+
+async def open_database(settings: Settings) -> None:
+    configure_keys(settings)
+    if settings.is_sqlite:
+        _ensure_sqlite_dir(settings.database_url)
+    # The global fallback lets aiohttp handlers, bot updates and scheduler jobs, which run in
+    # tasks of their own, see the connections opened here.
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@contextlib.asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    await open_database(settings)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+async def ping() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver error means "not reachable" to a health check
+        return False
+    return True
+
+
+async def migrate(settings: Settings) -> list[str]:
+    """Apply the dialect's pending migrations; returns the names applied (none the second time)."""
+    from aerich import Command
+
+    configure_keys(settings)
+    if settings.is_sqlite:
+        _ensure_sqlite_dir(settings.database_url)
+    command = Command(
+        tortoise_config(settings.database_url), app=APP, location=str(migrations_location(settings))
+    )
+    async with command:
+        return await command.upgrade(run_in_transaction=True)

@@ -1,0 +1,60 @@
+"""Key rotation: re-encrypt every encrypted column under the newest FIELD_ENCRYPTION_KEYS key."""
+
+from __future__ import annotations
+
+from tortoise import Tortoise, connections
+
+from models import EncryptedJSONField, EncryptedTextField, current_vault
+
+
+async def rotate_encrypted_fields(batch_size: int = 500) -> dict[str, int]:
+    """Rotate every encrypted value in every table; returns rows rewritten per table.
+
+    Works on the raw tokens (no decrypt-then-encrypt of plaintext in our code), so values
+    stay byte-for-byte equal after decryption. Safe to interrupt and run again.
+    """
+    vault = current_vault()
+    conn = connections.get("default")
+    counts: dict[str, int] = {}
+    for model in Tortoise.apps.get("models", {}).values():
+        meta = model._meta
+        columns = [
+            meta.fields_db_projection[name]
+            for name, field in meta.fields_map.items()
+            if isinstance(field, EncryptedTextField | EncryptedJSONField)
+        ]
+        if not columns:
+            continue
+        pk = meta.db_pk_column
+        postgres = conn.capabilities.dialect == "postgres"
+        ph = "$1" if postgres else "?"
+        column_list = ", ".join(f'"{c}"' for c in columns)
+        rotated = 0
+        last = None
+        while True:
+            select = f'SELECT "{pk}", {column_list} FROM "{meta.db_table}"'  # noqa: S608
+            params: list = []
+            if last is not None:
+                select += f' WHERE "{pk}" > {ph}'
+                params.append(last)
+            select += f' ORDER BY "{pk}" LIMIT {int(batch_size)}'
+            _, rows = await conn.execute_query(select, params)
+            if not rows:
+                break
+            for row in rows:
+                row = dict(row)
+                last = row[pk]
+                for column in columns:
+                    token = row[column]
+                    if token is None:
+                        continue
+                    new = vault.rotate(bytes(token))
+                    marks = ("$1", "$2") if postgres else ("?", "?")
+                    sql = (
+                        f'UPDATE "{meta.db_table}" SET "{column}" = {marks[0]} '  # noqa: S608
+                        f'WHERE "{pk}" = {marks[1]}'
+                    )
+                    await conn.execute_query(sql, [new, last])
+                rotated += 1
+        counts[meta.db_table] = rotated
+    return counts

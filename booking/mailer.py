@@ -1,0 +1,85 @@
+"""E-mail delivery for the outbox: SMTP through aiosmtplib, or the console in development."""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+import aiosmtplib
+
+from booking.notifications import SendError
+from booking.settings import Settings
+from models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def build_message(settings: Settings, recipient: str, payload: dict) -> EmailMessage:
+    """A text + HTML message from EMAIL_FROM, signed with the practice's name."""
+    message = EmailMessage()
+    message["From"] = formataddr((settings.practice_name, settings.email_from))
+    message["To"] = recipient
+    message["Subject"] = payload["subject"]
+    domain = settings.email_from.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(payload["text"])
+    if payload.get("html"):
+        message.add_alternative(payload["html"], subtype="html")
+    for attachment in payload.get("attachments", []):
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        params = {}
+        if ";" in subtype:
+            subtype, _, rest = subtype.partition(";")
+            key, _, value = rest.strip().partition("=")
+            params[key] = value
+        message.add_attachment(
+            attachment["content"].encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=attachment["filename"],
+            params=params,
+        )
+    return message
+
+
+class ConsoleEmailSender:
+    """Development backend: logs the e-mail (this is the developer's own inbox)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, notification: Notification) -> None:
+        message = build_message(self.settings, notification.recipient, notification.payload)
+        log.info("console e-mail (EMAIL_BACKEND=console):\n%s", message.get_body(("plain",)))
+
+
+class SmtpEmailSender:
+    """Sends over SMTP with SMTP_TLS = none, starttls or ssl, and an optional login."""
+
+    def __init__(self, settings: Settings, timeout: float = 20.0) -> None:
+        self.settings = settings
+        self.timeout = timeout
+
+    async def send(self, notification: Notification) -> None:
+        s = self.settings
+        message = build_message(s, notification.recipient, notification.payload)
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host,
+                port=s.smtp_port_effective,
+                username=s.smtp_username or None,
+                password=s.smtp_password.get_secret_value() or None,
+                use_tls=s.smtp_tls == "ssl",
+                start_tls=True if s.smtp_tls == "starttls" else False,
+                timeout=self.timeout,
+            )
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise SendError(f"SMTP delivery failed: {type(exc).__name__}: {exc}") from exc
+
+
+def email_sender(settings: Settings) -> ConsoleEmailSender | SmtpEmailSender:
+    if settings.email_backend == "smtp":
+        return SmtpEmailSender(settings)
+    return ConsoleEmailSender(settings)

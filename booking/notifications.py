@@ -1,0 +1,228 @@
+"""The outbox: queue messages with the change that causes them; a dispatcher delivers them.
+
+Every message to a person is a `Notification` row written in the same transaction as the
+change that causes it, with a `dedupe_key` (ids and kinds, never personal data) so it is
+never queued twice. The dispatcher claims due rows, hands each to its channel's sender,
+marks it sent, and retries failures with growing backoff.
+
+Payloads by channel:
+- email: {"subject", "text", "html", "attachments": [{"filename", "content_type", "content"}]}
+- telegram: {"text", "buttons": [[{"text", "url"} | {"text", "callback_data"}]]}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from tortoise import BaseDBAsyncClient
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models import Appointment, Notification, NotificationChannel, NotificationStatus
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SendError(Exception):
+    """Delivery failed for now; the dispatcher retries with backoff."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        # Set when the far side said when to come back (Telegram's retry_after): the retry
+        # then waits exactly that long and does not count against MAX_ATTEMPTS.
+        self.retry_after = retry_after
+
+
+class PermanentSendError(Exception):
+    """Delivery can never succeed (e.g. the user blocked the bot): fail without retrying."""
+
+
+class Sender(Protocol):
+    async def send(self, notification: Notification) -> None:
+        """Deliver one notification or raise SendError / PermanentSendError."""
+
+
+async def enqueue(
+    *,
+    channel: NotificationChannel | str,
+    recipient: str,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    due_at: datetime | None = None,
+    appointment: Appointment | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> bool:
+    """Queue one message unless its dedupe_key is already queued; True when queued now.
+
+    Pass the transaction as `using_db` so the row commits (or not) with the change.
+    """
+    row = Notification(
+        channel=NotificationChannel(channel),
+        recipient=recipient,
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        due_at=due_at or utcnow(),
+        appointment=appointment,
+    )
+    exists = await Notification.filter(dedupe_key=dedupe_key).using_db(using_db).exists()
+    if exists:
+        return False
+    # ON CONFLICT DO NOTHING: a concurrent twin loses quietly instead of aborting the transaction.
+    await Notification.bulk_create([row], ignore_conflicts=True, using_db=using_db)
+    return True
+
+
+async def cancel_pending(
+    *,
+    appointment: Appointment,
+    kinds: Iterable[str] | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> int:
+    """Cancel an appointment's not-yet-sent notifications (all, or those of `kinds`)."""
+    query = Notification.filter(appointment_id=appointment.pk, status=NotificationStatus.PENDING)
+    if kinds is not None:
+        query = query.filter(kind__in=list(kinds))
+    return await query.using_db(using_db).update(status=NotificationStatus.CANCELLED)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at an hour."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class Dispatcher:
+    """Claims due notifications and delivers them through the channel senders."""
+
+    def __init__(
+        self,
+        senders: dict[NotificationChannel, Sender],
+        *,
+        batch_size: int = 50,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.senders = senders
+        self.batch_size = batch_size
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask for a delivery round now (a row was just queued in this process)."""
+        self._wake.set()
+
+    async def wait_for_wake(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._wake.clear()
+        return True
+
+    async def _claim(self) -> list[Notification]:
+        now = self.clock()
+        due = Q(status=NotificationStatus.PENDING, due_at__lte=now) & (
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        )
+        channels = list(self.senders)
+        async with in_transaction() as conn:
+            query = Notification.filter(due, channel__in=channels).using_db(conn)
+            if conn.capabilities.dialect == "postgres":
+                # Rows another worker is claiming right now are skipped, not waited for.
+                query = query.select_for_update(skip_locked=True)
+            ids = (
+                await query.order_by("due_at", "id")
+                .limit(self.batch_size)
+                .values_list("id", flat=True)
+            )
+            claimed = []
+            for row_id in ids:
+                # The conditional update is the lease: on SQLite it is what makes a claim
+                # exclusive, on PostgreSQL it records the lease for crashed workers.
+                got = (
+                    await Notification.filter(due, id=row_id)
+                    .using_db(conn)
+                    .update(claimed_until=now + LEASE)
+                )
+                if got:
+                    claimed.append(row_id)
+        return await Notification.filter(id__in=claimed).order_by("due_at", "id")
+
+    async def _deliver(self, notification: Notification) -> None:
+        sender = self.senders[notification.channel]
+        now = self.clock()
+        try:
+            await sender.send(notification)
+        except PermanentSendError as exc:
+            notification.status = NotificationStatus.FAILED
+            notification.attempts += 1
+            notification.last_error = str(exc)[:1000]
+            log.warning("notification %s (%s) failed for good", notification.id, notification.kind)
+        except SendError as exc:
+            notification.last_error = exc.reason[:1000]
+            if exc.retry_after is not None:
+                notification.due_at = now + timedelta(seconds=exc.retry_after)
+            else:
+                notification.attempts += 1
+                if notification.attempts >= MAX_ATTEMPTS:
+                    notification.status = NotificationStatus.FAILED
+                else:
+                    notification.due_at = now + backoff(notification.attempts)
+            log.info(
+                "notification %s (%s) not delivered, attempt %s",
+                notification.id,
+                notification.kind,
+                notification.attempts,
+            )
+        except Exception as exc:
+            # A bug in a sender must not stall the queue: count it as a failed attempt.
+            log.exception("sender crashed on notification %s", notification.id)
+            notification.attempts += 1
+            notification.last_error = f"{type(exc).__name__}"
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+            else:
+                notification.due_at = now + backoff(notification.attempts)
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = now
+            notification.attempts += 1
+            notification.last_error = None
+        notification.claimed_until = None
+        await notification.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_error",
+                "due_at",
+                "sent_at",
+                "claimed_until",
+                "updated_at",
+            ]
+        )
+
+    async def dispatch_due(self) -> int:
+        """One delivery round: returns how many notifications were attempted."""
+        async with self._lock:
+            total = 0
+            while True:
+                batch = await self._claim()
+                for notification in batch:
+                    await self._deliver(notification)
+                total += len(batch)
+                if len(batch) < self.batch_size:
+                    return total

@@ -1,0 +1,61 @@
+"""Password rules and argon2id hashing, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from booking.errors import InvalidInput
+
+MIN_LENGTH = 8
+MAX_LENGTH = 1024
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    text = resources.files("booking").joinpath("common_passwords.txt").read_text()
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def password_problems(password: str) -> list[str]:
+    """Length and commonness only: composition rules make passwords worse, not better."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(
+            f"This password is too short. It must contain at least {MIN_LENGTH} characters."
+        )
+    elif len(password) > MAX_LENGTH:
+        problems.append(f"This password is too long (at most {MAX_LENGTH} characters).")
+    elif password.strip().lower() in common_passwords():
+        problems.append("This password is too common.")
+    return problems
+
+
+def validate_password(password: str, field: str = "password") -> None:
+    problems = password_problems(password)
+    if problems:
+        raise InvalidInput({field: problems})
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not there is a hash (a dummy one stands in for none)."""
+    target = password_hash or _dummy_hash()
+    try:
+        ok = await asyncio.to_thread(_hasher.verify, target, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    return ok and password_hash is not None
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("dummy password that matches nothing")

@@ -1,0 +1,62 @@
+"""Background work: the outbox dispatcher and housekeeping, driven by APScheduler.
+
+Jobs live in memory (one scheduler per process); the database is the single source of
+truth for what is due, so any number of workers may run side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from booking.notifications import Dispatcher, utcnow
+from booking.settings import Settings
+from models import RateLimitHit
+
+log = logging.getLogger(__name__)
+
+
+async def purge_stale_rows() -> None:
+    """Forget rate-limit hits older than a day (they only matter inside their window)."""
+    await RateLimitHit.filter(at__lt=utcnow() - timedelta(days=1)).delete()
+
+
+@contextlib.asynccontextmanager
+async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> AsyncIterator[None]:
+    """Run the dispatcher on an interval, plus at once whenever `dispatcher.wake()` is called."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        dispatcher.dispatch_due,
+        "interval",
+        seconds=settings.dispatch_interval_seconds,
+        id="dispatch",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(purge_stale_rows, "interval", hours=1, id="purge", coalesce=True)
+    scheduler.start()
+
+    async def on_wake() -> None:
+        while True:
+            await dispatcher.wait_for_wake(timeout=3600)
+            try:
+                await dispatcher.dispatch_due()
+            except Exception:
+                log.exception("dispatch round failed")
+
+    waker = asyncio.create_task(on_wake(), name="dispatcher-wake")
+    log.info("scheduler started (dispatch every %ss)", settings.dispatch_interval_seconds)
+    try:
+        yield
+    finally:
+        waker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waker
+        scheduler.shutdown(wait=False)
+        log.info("scheduler stopped")
