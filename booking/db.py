@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from booking.settings import Settings
 from models import configure_encryption
@@ -53,6 +54,10 @@ async def open_database(settings: Settings) -> None:
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+    # Tortoise caches compiled INSERT/DELETE statements per connection *name*, whatever the
+    # dialect; a process that reopens "default" on another database (tests do, switching
+    # SQLite and PostgreSQL) must not reuse the other dialect's SQL.
+    EXECUTOR_CACHE.clear()
 
 
 @contextlib.asynccontextmanager
@@ -77,11 +82,14 @@ async def migrate(settings: Settings) -> list[str]:
     """Apply the dialect's pending migrations; returns the names applied (none the second time)."""
     from aerich import Command
 
-    configure_keys(settings)
-    if settings.is_sqlite:
-        _ensure_sqlite_dir(settings.database_url)
+    # Initialise Tortoise ourselves (aerich skips its own init then): a second run in the same
+    # process would otherwise find aerich's closed connections.
+    await open_database(settings)
     command = Command(
         tortoise_config(settings.database_url), app=APP, location=str(migrations_location(settings))
     )
-    async with command:
-        return await command.upgrade(run_in_transaction=True)
+    try:
+        async with command:
+            return await command.upgrade(run_in_transaction=True)
+    finally:
+        await close_database()

@@ -16,7 +16,7 @@ async def rotate_encrypted_fields(batch_size: int = 500) -> dict[str, int]:
     vault = current_vault()
     conn = connections.get("default")
     counts: dict[str, int] = {}
-    for model in Tortoise.apps.get("models", {}).values():
+    for model in Tortoise.apps["models"].values():
         meta = model._meta
         columns = [
             meta.fields_db_projection[name]
