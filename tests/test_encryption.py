@@ -156,7 +156,10 @@ async def dump_database(database_url: str) -> bytes:
         _, rows = await conn.execute_query(f'SELECT * FROM "{table["tablename"]}"')
         chunks.extend(repr(dict(row)).encode() for row in rows)
         chunks.extend(
-            bytes(v) for row in rows for v in dict(row).values() if isinstance(v, bytes | memoryview)
+            bytes(v)
+            for row in rows
+            for v in dict(row).values()
+            if isinstance(v, bytes | memoryview)
         )
     return b"\n".join(chunks)
 
