@@ -1,0 +1,706 @@
+"""Appointment requests: create, list, read, schedule, reject, stats; and their notifications.
+
+The rules of the practice live here; the API and the Telegram bot both call these services.
+All take and return plain values or model instances and raise `booking.errors`:
+
+- `await create_appointment(settings, *, first_name, last_name, email, preferred_dates,
+  preferred_time_slots, phone=None, reason=None, user=None, now=None) -> Appointment`
+  (a signed-in client's request is linked to their account; staff entering a request for
+  someone else is not linked)
+- `await list_appointments(user, *, status=None, email=None, own_only=False, offset=0,
+  limit=20) -> tuple[int, list[Appointment]]` (staff: all; clients: their own, plus
+  anonymous requests made with their *verified* e-mail; `email` narrows by blind index)
+- `await list_for_user(user, *, status=None) -> list[Appointment]` (a client's own)
+- `await get_appointment_for(user, appointment_id) -> Appointment` (owner or staff; else
+  NotFound, so a stranger cannot even learn that the id exists)
+- `await schedule_appointment(settings, appointment_id, staff_user, scheduled_datetime,
+  duration=60, *, now=None) -> Appointment` (`scheduled_datetime`: aware datetime, naive
+  datetime meaning practice time, or an ISO 8601 string; Conflict when the request is no
+  longer pending or the time overlaps another scheduled session)
+- `await reject_appointment(settings, appointment_id, staff_user, reason=None, *, now=None)
+  -> Appointment`
+- `await find_conflicts(start, duration, *, exclude_id=None) -> list[Appointment]`
+  (`start` aware; scheduled sessions overlapping [start, start + duration))
+- `await pending_requests() -> list[Appointment]` (oldest first)
+- `await sessions_on(settings, day: date) -> list[Appointment]` (scheduled, starting on
+  that practice-local date)
+- `await stats() -> AppointmentStats` (`.as_dict()` gives the API's fields)
+
+Notifications are queued in the transaction of the change (see `booking.notifications`),
+keyed `appointment:<id>:<kind>:<channel>:<client|staff:<user id>>`; kinds are the `KIND_*`
+constants. Telegram payloads are documented in `booking.chat_messages`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from tortoise import BaseDBAsyncClient
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from booking import chat_messages
+from booking.accounts import clean_email
+from booking.availability import SLOT_HOURS, available_dates, localize
+from booking.emails import appointments as emails
+from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from booking.meetings import Participant, meeting_url, new_room_name
+from booking.notifications import cancel_pending, enqueue
+from booking.settings import Settings
+from models import Appointment, AppointmentStatus, NotificationChannel, User, blind_index
+
+KIND_RECEIVED = "request_received"
+KIND_NEW_REQUEST = "new_request"
+KIND_REVIEW_REMINDER = "review_reminder"
+KIND_SCHEDULED = "scheduled"
+KIND_DAY_BEFORE = "reminder_day_before"
+KIND_JOIN_WINDOW = "join_window"
+KIND_REJECTED = "rejected"
+# Messages that only make sense while the appointment stays as it was when they were queued.
+REMINDER_KINDS = (KIND_REVIEW_REMINDER, KIND_DAY_BEFORE, KIND_JOIN_WINDOW)
+
+DEFAULT_DURATION = 60
+MIN_DURATION = 15
+MAX_DURATION = 240
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+REVIEW_REMINDER_AFTER = timedelta(days=1)
+DAY_BEFORE = timedelta(days=1)
+JOIN_REMINDER_BEFORE = timedelta(minutes=10)
+NAME_MAX = 100
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$")
+REASON_MAX = 2000
+REJECTION_REASON_MAX = 1000
+MAX_PREFERRED_DATES = 30
+# Distinct key for PostgreSQL's advisory lock that serialises scheduling decisions.
+SCHEDULING_LOCK_KEY = 0x5448455241505931
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parse_id(appointment_id: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(appointment_id, uuid.UUID):
+        return appointment_id
+    try:
+        return uuid.UUID(str(appointment_id))
+    except ValueError:
+        raise NotFound("Appointment not found.") from None
+
+
+def _key(appointment: Appointment, kind: str, channel: str, recipient_kind: str) -> str:
+    return f"appointment:{appointment.id}:{kind}:{channel}:{recipient_kind}"
+
+
+# --- creating a request --------------------------------------------------------------------
+
+
+def _clean_name(value: Any, field: str, errors: dict[str, list[str]]) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        errors.setdefault(field, []).append("This field may not be blank.")
+    elif len(text) > NAME_MAX:
+        errors.setdefault(field, []).append(f"Ensure this field has at most {NAME_MAX} characters.")
+    return text
+
+
+def _clean_dates(
+    values: Iterable[Any], open_dates: set[date], errors: dict[str, list[str]]
+) -> list[str]:
+    cleaned: list[date] = []
+    problems: list[str] = []
+    for value in values:
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+            if isinstance(value, str) and len(value) != 10:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{value!r} is not a date in YYYY-MM-DD format.")
+            continue
+        if day not in open_dates:
+            problems.append(f"{day.isoformat()} is not an available date.")
+        elif day not in cleaned:
+            cleaned.append(day)
+    if not cleaned and not problems:
+        problems.append("Choose at least one date.")
+    if len(cleaned) > MAX_PREFERRED_DATES:
+        problems.append(f"Choose at most {MAX_PREFERRED_DATES} dates.")
+    if problems:
+        errors["preferred_dates"] = problems
+    return [d.isoformat() for d in sorted(cleaned)]
+
+
+def _clean_slots(values: Iterable[Any], errors: dict[str, list[str]]) -> list[str]:
+    chosen = set()
+    problems = []
+    for value in values:
+        if value in SLOT_HOURS:
+            chosen.add(value)
+        else:
+            problems.append(f"{value!r} is not one of morning, afternoon, evening.")
+    if not chosen and not problems:
+        problems.append("Choose at least one time slot.")
+    if problems:
+        errors["preferred_time_slots"] = problems
+    return [slot for slot in SLOT_HOURS if slot in chosen]
+
+
+def _clean_optional(value: Any, field: str, limit: int, errors: dict[str, list[str]]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append("Not a valid string.")
+        return None
+    text = value.strip()
+    if len(text) > limit:
+        errors.setdefault(field, []).append(f"Ensure this field has at most {limit} characters.")
+    return text or None
+
+
+async def create_appointment(
+    settings: Settings,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    preferred_dates: Iterable[date | str],
+    preferred_time_slots: Iterable[str],
+    phone: str | None = None,
+    reason: str | None = None,
+    user: User | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Record a request and queue the client's receipt and the staff's notices."""
+    now = now or _utcnow()
+    errors: dict[str, list[str]] = {}
+    first = _clean_name(first_name, "first_name", errors)
+    last = _clean_name(last_name, "last_name", errors)
+    address = ""
+    try:
+        address = clean_email(email if isinstance(email, str) else "")
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    open_dates = set(await available_dates(settings, now=now))
+    dates = _clean_dates(preferred_dates, open_dates, errors)
+    slots = _clean_slots(preferred_time_slots, errors)
+    phone_text = _clean_optional(phone, "phone", 32, errors)
+    if phone_text and not PHONE_RE.match(phone_text):
+        errors.setdefault("phone", []).append("Enter a valid phone number, e.g. +1 234 567 890.")
+    reason_text = _clean_optional(reason, "reason", REASON_MAX, errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    owner = user if user is not None and not user.is_staff else None
+    async with in_transaction() as conn:
+        appointment = await Appointment.create(
+            user=owner,
+            email_index=blind_index(address),
+            first_name=first,
+            last_name=last,
+            email=address,
+            phone=phone_text,
+            reason=reason_text,
+            preferred_dates=dates,
+            preferred_time_slots=slots,
+            status=AppointmentStatus.PENDING_REVIEW,
+            using_db=conn,
+        )
+        await _queue_request_notices(settings, appointment, now, conn)
+    return appointment
+
+
+async def _staff(conn: BaseDBAsyncClient) -> list[User]:
+    return await User.filter(is_staff=True, is_active=True).using_db(conn).order_by("created_at")
+
+
+async def _queue_request_notices(
+    settings: Settings, appointment: Appointment, now: datetime, conn: BaseDBAsyncClient
+) -> None:
+    await enqueue(
+        channel=NotificationChannel.EMAIL,
+        recipient=appointment.email,
+        kind=KIND_RECEIVED,
+        payload=emails.request_received_email(settings, appointment),
+        dedupe_key=_key(appointment, KIND_RECEIVED, "email", "client"),
+        appointment=appointment,
+        using_db=conn,
+    )
+    for staff in await _staff(conn):
+        who = f"staff:{staff.id}"
+        if staff.email:
+            await enqueue(
+                channel=NotificationChannel.EMAIL,
+                recipient=staff.email,
+                kind=KIND_NEW_REQUEST,
+                payload=emails.new_request_email(settings, appointment, staff.first_name),
+                dedupe_key=_key(appointment, KIND_NEW_REQUEST, "email", who),
+                appointment=appointment,
+                using_db=conn,
+            )
+            await enqueue(
+                channel=NotificationChannel.EMAIL,
+                recipient=staff.email,
+                kind=KIND_REVIEW_REMINDER,
+                payload=emails.review_reminder_email(settings, appointment, staff.first_name),
+                dedupe_key=_key(appointment, KIND_REVIEW_REMINDER, "email", who),
+                due_at=now + REVIEW_REMINDER_AFTER,
+                appointment=appointment,
+                using_db=conn,
+            )
+        if staff.telegram_user_id:
+            await enqueue(
+                channel=NotificationChannel.TELEGRAM,
+                recipient=str(staff.telegram_user_id),
+                kind=KIND_NEW_REQUEST,
+                payload=chat_messages.new_request_chat(appointment),
+                dedupe_key=_key(appointment, KIND_NEW_REQUEST, "telegram", who),
+                appointment=appointment,
+                using_db=conn,
+            )
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _visible_to(user: User) -> QuerySet[Appointment]:
+    """Staff see every request; a client their own and those sent with their verified e-mail."""
+    if user.is_staff:
+        return Appointment.all()
+    return Appointment.filter(_owned_by(user))
+
+
+def _owned_by(user: User) -> Q:
+    owned = Q(user_id=user.id)
+    if user.email_verified_at is not None:
+        # Requests made before signing up (or while signed out) with the same address: the
+        # verified address proves they are this person's.
+        owned |= Q(user_id__isnull=True, email_index=user.email_index)
+    return owned
+
+
+def _status_filter(status: str | None) -> AppointmentStatus | None:
+    if status is None or status == "":
+        return None
+    try:
+        return AppointmentStatus(status)
+    except ValueError:
+        choices = ", ".join(s.value for s in AppointmentStatus)
+        raise InvalidInput({"status": [f"{status!r} is not one of {choices}."]}) from None
+
+
+async def list_appointments(
+    user: User | None,
+    *,
+    status: str | None = None,
+    email: str | None = None,
+    own_only: bool = False,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[int, list[Appointment]]:
+    """A page of the appointments `user` may see, newest first, and the total count.
+
+    `email` narrows by blind index; for a client it narrows within their own requests, so it
+    never reveals whether someone else asked for therapy.
+    """
+    if user is None:
+        raise NotAuthenticated("Authentication credentials were not provided.")
+    query = Appointment.filter(_owned_by(user)) if own_only else _visible_to(user)
+    wanted = _status_filter(status)
+    if wanted is not None:
+        query = query.filter(status=wanted)
+    if email:
+        query = query.filter(email_index=blind_index(clean_email(email)))
+    total = await query.count()
+    rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
+    return total, list(rows)
+
+
+async def list_for_user(user: User, *, status: str | None = None) -> list[Appointment]:
+    """Every request of this client (own and verified-e-mail ones), newest first."""
+    query = Appointment.filter(_owned_by(user))
+    wanted = _status_filter(status)
+    if wanted is not None:
+        query = query.filter(status=wanted)
+    return list(await query.order_by("-created_at", "id"))
+
+
+async def get_appointment_for(user: User | None, appointment_id: uuid.UUID | str) -> Appointment:
+    """The appointment if `user` owns it or is staff; NotFound otherwise."""
+    if user is None:
+        raise NotAuthenticated("Authentication credentials were not provided.")
+    appointment = await _visible_to(user).get_or_none(id=_parse_id(appointment_id))
+    if appointment is None:
+        raise NotFound("Appointment not found.")
+    return appointment
+
+
+async def pending_requests() -> list[Appointment]:
+    return list(
+        await Appointment.filter(status=AppointmentStatus.PENDING_REVIEW).order_by(
+            "created_at", "id"
+        )
+    )
+
+
+async def sessions_on(settings: Settings, day: date) -> list[Appointment]:
+    """Scheduled sessions starting on a practice-local date (DST days included)."""
+    start = localize(settings, datetime.combine(day, time()))
+    end = localize(settings, datetime.combine(day + timedelta(days=1), time()))
+    return list(
+        await Appointment.filter(
+            status=AppointmentStatus.SCHEDULED,
+            scheduled_datetime__gte=start,
+            scheduled_datetime__lt=end,
+        ).order_by("scheduled_datetime")
+    )
+
+
+async def find_conflicts(
+    start: datetime,
+    duration: int,
+    *,
+    exclude_id: uuid.UUID | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> list[Appointment]:
+    """Scheduled sessions that overlap [start, start + duration minutes)."""
+    if start.tzinfo is None:
+        raise ValueError("find_conflicts needs an aware datetime")
+    end = start + timedelta(minutes=duration)
+    # No session is longer than MAX_DURATION, so earlier starts cannot reach `start`.
+    query = Appointment.filter(
+        status=AppointmentStatus.SCHEDULED,
+        scheduled_datetime__gt=start - timedelta(minutes=MAX_DURATION),
+        scheduled_datetime__lt=end,
+    )
+    if exclude_id is not None:
+        query = query.exclude(id=exclude_id)
+    candidates = await query.using_db(using_db).order_by("scheduled_datetime")
+    return [
+        other
+        for other in candidates
+        if other.scheduled_datetime is not None
+        and other.scheduled_datetime
+        + timedelta(minutes=other.scheduled_duration or DEFAULT_DURATION)
+        > start
+    ]
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def _require_staff(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("Authentication credentials were not provided.")
+    if not user.is_staff:
+        raise PermissionDenied("Staff only.")
+    return user
+
+
+def parse_scheduled_datetime(settings: Settings, value: datetime | str) -> datetime:
+    """Aware UTC from ISO 8601; without an offset the value is practice wall-clock time."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(
+                {"scheduled_datetime": ["Enter a date and time in ISO 8601 format."]}
+            ) from None
+    if not isinstance(value, datetime):
+        raise InvalidInput({"scheduled_datetime": ["Enter a date and time in ISO 8601 format."]})
+    value = value.replace(microsecond=0)
+    if value.tzinfo is None:
+        return localize(settings, value)
+    return value.astimezone(UTC)
+
+
+def clean_duration(duration: Any) -> int:
+    if duration is None:
+        return DEFAULT_DURATION
+    if isinstance(duration, bool) or not isinstance(duration, int):
+        raise InvalidInput({"scheduled_duration": ["A whole number of minutes is required."]})
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise InvalidInput(
+            {
+                "scheduled_duration": [
+                    f"Ensure this value is between {MIN_DURATION} and {MAX_DURATION} minutes."
+                ]
+            }
+        )
+    return duration
+
+
+async def _lock_scheduling(conn: BaseDBAsyncClient) -> None:
+    """Serialise decisions so the overlap check sees every committed session.
+
+    SQLite needs nothing more: Tortoise runs one transaction at a time on its connection, and
+    the first statement of ours is a write, which takes the database's write lock.
+    """
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [SCHEDULING_LOCK_KEY])
+
+
+async def _claim_pending(
+    appointment_id: uuid.UUID, conn: BaseDBAsyncClient, **changes: Any
+) -> Appointment:
+    """Move a pending request on with one conditional UPDATE: exactly one caller wins."""
+    updated = (
+        await Appointment.filter(id=appointment_id, status=AppointmentStatus.PENDING_REVIEW)
+        .using_db(conn)
+        .update(**changes)
+    )
+    if not updated:
+        current = await Appointment.filter(id=appointment_id).using_db(conn).first()
+        if current is None:
+            raise NotFound("Appointment not found.")
+        raise Conflict(f"This request is already {current.status.value.replace('_', ' ')}.")
+    return await Appointment.get(id=appointment_id).using_db(conn)
+
+
+async def _client_account(appointment: Appointment, conn: BaseDBAsyncClient) -> User | None:
+    """The client's account: the linked user, or the verified owner of the address."""
+    if appointment.user_id:  # type: ignore[attr-defined]
+        return await User.get_or_none(id=appointment.user_id).using_db(conn)  # type: ignore[attr-defined]
+    return (
+        await User.filter(email_index=appointment.email_index, email_verified_at__isnull=False)
+        .using_db(conn)
+        .first()
+    )
+
+
+async def schedule_appointment(
+    settings: Settings,
+    appointment_id: uuid.UUID | str,
+    staff_user: User,
+    scheduled_datetime: datetime | str,
+    duration: int | None = DEFAULT_DURATION,
+    *,
+    now: datetime | None = None,
+) -> Appointment:
+    """Give a pending request its time and a private room; tell the client; queue reminders."""
+    staff = _require_staff(staff_user)
+    now = now or _utcnow()
+    start = parse_scheduled_datetime(settings, scheduled_datetime)
+    minutes = clean_duration(duration)
+    if start <= now:
+        raise InvalidInput({"scheduled_datetime": ["The time must be in the future."]})
+    if start - now > MAX_SCHEDULE_AHEAD:
+        raise InvalidInput({"scheduled_datetime": ["The time must be within a year from now."]})
+    target = _parse_id(appointment_id)
+    async with in_transaction() as conn:
+        await _lock_scheduling(conn)
+        appointment = await _claim_pending(
+            target,
+            conn,
+            status=AppointmentStatus.SCHEDULED,
+            scheduled_datetime=start,
+            scheduled_duration=minutes,
+            jitsi_room_id=new_room_name(),
+            rejection_reason=None,
+            decided_by_id=staff.id,
+            decided_at=now,
+            updated_at=now,
+        )
+        clashes = await find_conflicts(start, minutes, exclude_id=target, using_db=conn)
+        if clashes:
+            # Raising rolls the claim back: the request stays pending.
+            times = ", ".join(
+                f"{c.scheduled_datetime:%Y-%m-%d %H:%M} UTC ({c.scheduled_duration} min)"
+                for c in clashes
+            )
+            raise Conflict(f"The time overlaps another scheduled session: {times}.")
+        await cancel_pending(appointment=appointment, kinds=[KIND_REVIEW_REMINDER], using_db=conn)
+        await _queue_schedule_notices(settings, appointment, staff, now, conn)
+    return appointment
+
+
+async def _queue_schedule_notices(
+    settings: Settings,
+    appointment: Appointment,
+    staff: User,
+    now: datetime,
+    conn: BaseDBAsyncClient,
+) -> None:
+    assert appointment.scheduled_datetime is not None
+    start = appointment.scheduled_datetime
+    account = await _client_account(appointment, conn)
+    client = Participant.for_client(appointment)
+    client_link = meeting_url(settings, appointment, client, now)
+    staff_link = meeting_url(settings, appointment, Participant.for_user(staff), now)
+    assert client_link is not None and staff_link is not None
+    day_before = start - DAY_BEFORE
+    join_opens = start - JOIN_REMINDER_BEFORE
+    staff_who = f"staff:{staff.id}"
+
+    async def queue(channel, recipient, kind, payload, who, due_at=None) -> None:
+        await enqueue(
+            channel=channel,
+            recipient=recipient,
+            kind=kind,
+            payload=payload,
+            dedupe_key=_key(appointment, kind, channel.value, who),
+            due_at=due_at,
+            appointment=appointment,
+            using_db=conn,
+        )
+
+    email, telegram = NotificationChannel.EMAIL, NotificationChannel.TELEGRAM
+    await queue(
+        email,
+        appointment.email,
+        KIND_SCHEDULED,
+        emails.scheduled_email(settings, appointment, client_link, now),
+        "client",
+    )
+    # A reminder only makes sense while it is still ahead; the confirmation covers the rest.
+    if day_before > now:
+        await queue(
+            email,
+            appointment.email,
+            KIND_DAY_BEFORE,
+            emails.day_before_reminder_email(settings, appointment, client_link),
+            "client",
+            day_before,
+        )
+    if join_opens > now:
+        await queue(
+            email,
+            appointment.email,
+            KIND_JOIN_WINDOW,
+            emails.join_window_email(settings, appointment, client_link),
+            "client",
+            join_opens,
+        )
+        if staff.email:
+            await queue(
+                email,
+                staff.email,
+                KIND_JOIN_WINDOW,
+                emails.join_window_email(settings, appointment, staff_link, staff.first_name),
+                staff_who,
+                join_opens,
+            )
+    if account is not None and account.telegram_user_id:
+        chat = str(account.telegram_user_id)
+        await queue(
+            telegram,
+            chat,
+            KIND_SCHEDULED,
+            chat_messages.scheduled_chat(settings, appointment, client_link),
+            "client",
+        )
+        if day_before > now:
+            await queue(
+                telegram,
+                chat,
+                KIND_DAY_BEFORE,
+                chat_messages.day_before_reminder_chat(settings, appointment, client_link),
+                "client",
+                day_before,
+            )
+        if join_opens > now:
+            await queue(
+                telegram,
+                chat,
+                KIND_JOIN_WINDOW,
+                chat_messages.join_window_chat(settings, appointment, client_link),
+                "client",
+                join_opens,
+            )
+    if staff.telegram_user_id and join_opens > now:
+        await queue(
+            telegram,
+            str(staff.telegram_user_id),
+            KIND_JOIN_WINDOW,
+            chat_messages.join_window_chat(settings, appointment, staff_link),
+            staff_who,
+            join_opens,
+        )
+
+
+async def reject_appointment(
+    settings: Settings,
+    appointment_id: uuid.UUID | str,
+    staff_user: User,
+    reason: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> Appointment:
+    """Decline a pending request (optional reason); tell the client; cancel reminders."""
+    staff = _require_staff(staff_user)
+    now = now or _utcnow()
+    errors: dict[str, list[str]] = {}
+    reason_text = _clean_optional(reason, "rejection_reason", REJECTION_REASON_MAX, errors)
+    if errors:
+        raise InvalidInput(errors)
+    target = _parse_id(appointment_id)
+    async with in_transaction() as conn:
+        await _lock_scheduling(conn)
+        appointment = await _claim_pending(
+            target,
+            conn,
+            status=AppointmentStatus.REJECTED,
+            rejection_reason=reason_text,
+            scheduled_datetime=None,
+            scheduled_duration=None,
+            jitsi_room_id=None,
+            decided_by_id=staff.id,
+            decided_at=now,
+            updated_at=now,
+        )
+        await cancel_pending(appointment=appointment, kinds=REMINDER_KINDS, using_db=conn)
+        await enqueue(
+            channel=NotificationChannel.EMAIL,
+            recipient=appointment.email,
+            kind=KIND_REJECTED,
+            payload=emails.rejected_email(settings, appointment),
+            dedupe_key=_key(appointment, KIND_REJECTED, "email", "client"),
+            appointment=appointment,
+            using_db=conn,
+        )
+        account = await _client_account(appointment, conn)
+        if account is not None and account.telegram_user_id:
+            await enqueue(
+                channel=NotificationChannel.TELEGRAM,
+                recipient=str(account.telegram_user_id),
+                kind=KIND_REJECTED,
+                payload=chat_messages.rejected_chat(appointment),
+                dedupe_key=_key(appointment, KIND_REJECTED, "telegram", "client"),
+                appointment=appointment,
+                using_db=conn,
+            )
+    return appointment
+
+
+# --- stats ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentStats:
+    total_requests: int
+    pending_review: int
+    scheduled: int
+    rejected: int
+    completion_rate: float  # percent of requests scheduled, two decimals
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def stats() -> AppointmentStats:
+    counts = {s: await Appointment.filter(status=s).count() for s in AppointmentStatus}
+    total = sum(counts.values())
+    scheduled = counts[AppointmentStatus.SCHEDULED]
+    rate = round(scheduled * 100 / total, 2) if total else 0.0
+    return AppointmentStats(
+        total_requests=total,
+        pending_review=counts[AppointmentStatus.PENDING_REVIEW],
+        scheduled=scheduled,
+        rejected=counts[AppointmentStatus.REJECTED],
+        completion_rate=rate,
+    )
