@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from api import accounts, health, meetings
+from api import accounts, health, index, meetings, openapi
 from api.auth import auth_middleware
 from api.errors import error_middleware
 from api.keys import SETTINGS
@@ -42,6 +42,8 @@ def create_app(
     app.add_routes(health.routes)
     app.add_routes(accounts.routes)
     app.add_routes(meetings.routes)
+    app.add_routes(index.routes)
+    app.add_routes(openapi.routes)
     return app
 
 
