@@ -110,3 +110,23 @@ def tomorrow_at(hour: int, days: int = 1) -> datetime:
 
 def iso(value: datetime | date) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+class Clock:
+    """A settable clock for the API (`app[CLOCK]`) and the services' `now=`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def clocked_api(settings: Settings, make_client: Any, clock: Clock) -> Any:
+    """The API behind a real socket, reading time from `clock`."""
+    from api.app import create_app
+    from api.meetings import CLOCK
+
+    app = create_app(settings, manage_database=False)
+    app[CLOCK] = clock
+    return await make_client(app)
