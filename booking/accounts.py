@@ -1,17 +1,91 @@
-"""Accounts: staff set-up, registration, verification, sign-in and password reset."""
+"""Accounts: staff set-up, registration, verification, sign-in, password reset, Telegram link.
+
+Both doors call these; each takes plain values, returns plain values or a `User`, and
+raises `booking.errors` (InvalidInput with the API's field names, NotAuthenticated,
+RateLimited). `ip` is the client's address for per-IP limits (None: not counted).
+
+Web (the `/api/auth/` endpoints):
+- `await register_user(settings, *, email, first_name, last_name, password, phone=None,
+  ip=None) -> None`
+- `await verify_registration(settings, *, email, code, ip=None) -> User`
+- `await resend_code(settings, *, email, context="registration", ip=None) -> None`
+- `await request_password_reset(settings, *, email, ip=None) -> None`
+- `await check_password_reset_code(settings, *, email, code, ip=None) -> None`
+- `await reset_password(settings, *, email, code, new_password, ip=None) -> User`
+- `await sign_in(settings, *, email, password, ip=None) -> SignIn` (user, access, refresh)
+- `await refresh_session(settings, refresh) -> TokenPair` (see `booking.sessions`)
+
+Telegram ("register in chat" and "link my account"; the code is e-mailed, typed in chat):
+- `await start_telegram_link(settings, email, telegram_user_id, first_name=None,
+  last_name=None, phone=None) -> None`: sends a `telegram_link` code to the address,
+  creating an unverified account (no password) when there is none. Answers the same for
+  known and unknown addresses. RateLimited past the sending limits.
+- `await confirm_telegram_link(settings, email, telegram_user_id, code) -> User`: checks
+  the code (only the Telegram user who asked may use it), links the account to that
+  Telegram user (unlinking any other account it was linked to), marks the e-mail
+  verified. InvalidInput({"code": [human message]}) on a wrong or expired code.
+- `await find_user_by_telegram_id(telegram_user_id) -> User | None`
+
+The no-enumeration rules: register, resend, forgot-password and sign-in answer the same
+for known and unknown addresses, and rate limits count unknown addresses alike. A taken
+address gets an e-mail ("someone tried to register") instead of a code; an unverified one
+gets a fresh code, and the newest registration's names and password win (nobody has
+proved the address yet, and its owner retrying is the common case). Signing in with an
+unknown address, a wrong password, an unverified address or a deactivated account all
+answer the same 401, after the same argon2 work (a dummy hash stands in for a missing
+one): telling "please verify first" to someone holding the right password would let an
+attacker who registers an address learn whether it was already taken.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
+from tortoise import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from booking.errors import InvalidInput
-from booking.passwords import hash_password, validate_password
-from models import User, blind_index, normalise_email
+from booking.codes import (
+    KIND_CODE,
+    code_email_dedupe_key,
+    consume_code,
+    issue_code,
+    limit_code_sending,
+    verify_code,
+)
+from booking.emails import accounts as emails
+from booking.errors import InvalidInput, NotAuthenticated
+from booking.notifications import enqueue
+from booking.passwords import hash_password, password_problems, validate_password, verify_password
+from booking.ratelimit import RateLimit, check_all, record_all
+from booking.sessions import TokenPair, revoke_user_sessions, rotate_refresh_token, start_session
+from booking.settings import Settings
+from models import CodePurpose, NotificationChannel, User, blind_index, normalise_email
+
+log = logging.getLogger(__name__)
 
 _email_adapter = TypeAdapter(EmailStr)
+
+NAME_MAX = 100
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$")
+SIGN_IN_FAILED = "No active account found with the given credentials"
+KIND_REGISTER_ATTEMPT = "account_register_attempt"
+KIND_PASSWORD_CHANGED = "account_password_changed"
+# One "someone tried to register" e-mail per account per this much time, however many tries.
+REGISTER_NOTICE_EVERY = timedelta(minutes=10)
+
+# Failed sign-ins (wrong password, unknown address alike); a full bucket refuses even the
+# right password, or guessing would simply continue.
+SIGN_IN_FAILURES_PER_ADDRESS = RateLimit("sign-in-fail:address", 10, timedelta(minutes=15))
+SIGN_IN_FAILURES_PER_IP = RateLimit("sign-in-fail:ip", 50, timedelta(minutes=15))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def clean_email(email: str, field: str = "email") -> str:
@@ -26,6 +100,10 @@ def clean_email(email: str, field: str = "email") -> str:
 
 async def find_user_by_email(email: str) -> User | None:
     return await User.get_or_none(email_index=blind_index(email))
+
+
+async def find_user_by_telegram_id(telegram_user_id: int) -> User | None:
+    return await User.get_or_none(telegram_user_id=telegram_user_id)
 
 
 async def create_or_promote_staff(
@@ -65,3 +143,394 @@ async def create_or_promote_staff(
             user.last_name = last_name
         await user.save(using_db=conn)
         return user, False
+
+
+# Input rules -------------------------------------------------------------------------------
+
+
+def _name_problems(value: str | None, *, required: bool) -> list[str]:
+    value = (value or "").strip()
+    if not value:
+        return ["This field may not be blank."] if required else []
+    if len(value) > NAME_MAX:
+        return [f"Ensure this field has no more than {NAME_MAX} characters."]
+    return []
+
+
+def _phone_problems(value: str | None) -> list[str]:
+    value = (value or "").strip()
+    if value and not PHONE_RE.match(value):
+        return ["Enter a valid phone number, e.g. +1 234 567 890."]
+    return []
+
+
+def _check_profile(
+    *,
+    email: str,
+    first_name: str | None,
+    last_name: str | None,
+    phone: str | None,
+    password: str | None = None,
+    names_required: bool,
+) -> str:
+    """Every field's problems at once, as DRF does; returns the normalised address."""
+    errors: dict[str, list[str]] = {}
+    address = ""
+    try:
+        address = clean_email(email)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if problems := _name_problems(value, required=names_required):
+            errors[field] = problems
+    if problems := _phone_problems(phone):
+        errors["phone_number"] = problems
+    if password is not None and (problems := password_problems(password)):
+        errors["password"] = problems
+    if errors:
+        raise InvalidInput(errors)
+    return address
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# Outbox helpers ----------------------------------------------------------------------------
+
+
+async def _send_code(
+    settings: Settings,
+    user: User,
+    purpose: CodePurpose,
+    *,
+    telegram_user_id: int | None = None,
+    now: datetime,
+    using_db: BaseDBAsyncClient,
+) -> None:
+    row, code = await issue_code(
+        settings,
+        user.email_index,
+        purpose,
+        telegram_user_id=telegram_user_id,
+        now=now,
+        using_db=using_db,
+    )
+    await enqueue(
+        channel=NotificationChannel.EMAIL,
+        recipient=user.email,
+        kind=KIND_CODE,
+        payload=emails.code_email(settings, purpose, code, user.first_name or None),
+        dedupe_key=code_email_dedupe_key(row),
+        using_db=using_db,
+    )
+
+
+async def _send_register_notice(
+    settings: Settings, user: User, *, now: datetime, using_db: BaseDBAsyncClient
+) -> None:
+    slot = int(now.timestamp() // REGISTER_NOTICE_EVERY.total_seconds())
+    await enqueue(
+        channel=NotificationChannel.EMAIL,
+        recipient=user.email,
+        kind=KIND_REGISTER_ATTEMPT,
+        payload=emails.registration_attempt_email(
+            settings, user.first_name or None, has_password=bool(user.password_hash)
+        ),
+        dedupe_key=f"account:{user.id}:{KIND_REGISTER_ATTEMPT}:{slot}",
+        using_db=using_db,
+    )
+
+
+async def _locked_user(index: str, conn: BaseDBAsyncClient) -> User | None:
+    return await User.filter(email_index=index).using_db(conn).select_for_update().first()
+
+
+# Registration ------------------------------------------------------------------------------
+
+
+async def register_user(
+    settings: Settings,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    phone: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Register, or (for a taken address) tell its owner; the caller cannot tell which."""
+    address = _check_profile(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        password=password,
+        names_required=True,
+    )
+    await limit_code_sending(address, ip=ip)
+    # Hashed whatever the address, so a taken one costs the same time as a new one.
+    password_hash = await hash_password(password)
+    index = blind_index(address)
+    for attempt in range(2):
+        now = _now()
+        try:
+            async with in_transaction() as conn:
+                user = await _locked_user(index, conn)
+                if user is None:
+                    user = await User.create(
+                        email=address,
+                        email_index=index,
+                        first_name=first_name.strip(),
+                        last_name=last_name.strip(),
+                        phone=_clean(phone),
+                        password_hash=password_hash,
+                        using_db=conn,
+                    )
+                    await _send_code(
+                        settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
+                    )
+                elif user.email_verified_at is None and user.is_active:
+                    user.first_name = first_name.strip()
+                    user.last_name = last_name.strip()
+                    user.phone = _clean(phone) or user.phone
+                    user.password_hash = password_hash
+                    await user.save(using_db=conn)
+                    await _send_code(
+                        settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
+                    )
+                elif user.is_active:
+                    await _send_register_notice(settings, user, now=now, using_db=conn)
+            return
+        except IntegrityError:
+            # A concurrent registration of the same new address won the insert: go again,
+            # and this time find the account.
+            if attempt:
+                raise
+
+
+async def verify_registration(
+    settings: Settings, *, email: str, code: object, ip: str | None = None
+) -> User:
+    """Confirm the address with the registration code."""
+    address = clean_email(email)
+    index = blind_index(address)
+    row = await verify_code(settings, index, CodePurpose.REGISTRATION, code, ip=ip)
+    now = _now()
+    async with in_transaction() as conn:
+        await consume_code(row, now=now, using_db=conn)
+        user = await _locked_user(index, conn)
+        if user is None:
+            raise InvalidInput({"otp": ["This account no longer exists."]})
+        if user.email_verified_at is None:
+            user.email_verified_at = now
+            await user.save(using_db=conn, update_fields=["email_verified_at", "updated_at"])
+    log.info("user %s verified their e-mail", user.id)
+    return user
+
+
+async def resend_code(
+    settings: Settings, *, email: str, context: str = "registration", ip: str | None = None
+) -> None:
+    """A fresh code for registration or password reset, when one makes sense; same answer."""
+    if context == CodePurpose.PASSWORD_RESET:
+        await request_password_reset(settings, email=email, ip=ip)
+        return
+    if context != CodePurpose.REGISTRATION:
+        raise InvalidInput({"context": [f'"{context}" is not a valid choice.']})
+    address = clean_email(email)
+    await limit_code_sending(address, ip=ip)
+    index = blind_index(address)
+    async with in_transaction() as conn:
+        user = await _locked_user(index, conn)
+        if user is not None and user.is_active and user.email_verified_at is None:
+            await _send_code(settings, user, CodePurpose.REGISTRATION, now=_now(), using_db=conn)
+
+
+# Password reset ----------------------------------------------------------------------------
+
+
+async def request_password_reset(settings: Settings, *, email: str, ip: str | None = None) -> None:
+    """E-mail a reset code when the address has an active account; same answer otherwise."""
+    address = clean_email(email)
+    await limit_code_sending(address, ip=ip)
+    index = blind_index(address)
+    async with in_transaction() as conn:
+        user = await _locked_user(index, conn)
+        if user is not None and user.is_active:
+            await _send_code(settings, user, CodePurpose.PASSWORD_RESET, now=_now(), using_db=conn)
+
+
+async def check_password_reset_code(
+    settings: Settings, *, email: str, code: object, ip: str | None = None
+) -> None:
+    """Tell whether the reset code is right, without using it up (a wrong try still counts)."""
+    address = clean_email(email)
+    await verify_code(settings, blind_index(address), CodePurpose.PASSWORD_RESET, code, ip=ip)
+
+
+async def reset_password(
+    settings: Settings,
+    *,
+    email: str,
+    code: object,
+    new_password: str,
+    ip: str | None = None,
+) -> User:
+    """Set a new password with the reset code; signs out every session and tells the owner.
+
+    The code proves the inbox, so the address counts as verified afterwards.
+    """
+    address = clean_email(email)
+    validate_password(new_password, field="new_password")
+    index = blind_index(address)
+    row = await verify_code(settings, index, CodePurpose.PASSWORD_RESET, code, ip=ip)
+    password_hash = await hash_password(new_password)
+    now = _now()
+    async with in_transaction() as conn:
+        await consume_code(row, now=now, using_db=conn)
+        user = await _locked_user(index, conn)
+        if user is None or not user.is_active:
+            raise InvalidInput({"otp": ["This account can no longer be used."]})
+        user.password_hash = password_hash
+        user.email_verified_at = user.email_verified_at or now
+        await user.save(
+            using_db=conn, update_fields=["password_hash", "email_verified_at", "updated_at"]
+        )
+        revoked = await revoke_user_sessions(user.id, now=now, using_db=conn)
+        await enqueue(
+            channel=NotificationChannel.EMAIL,
+            recipient=user.email,
+            kind=KIND_PASSWORD_CHANGED,
+            payload=emails.password_changed_email(settings, user.first_name or None),
+            dedupe_key=f"account:{user.id}:{KIND_PASSWORD_CHANGED}:code:{row.id}",
+            using_db=conn,
+        )
+    log.info("user %s reset their password; %s session(s) revoked", user.id, revoked)
+    return user
+
+
+# Sign-in -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    access: str
+    refresh: str
+
+
+async def sign_in(
+    settings: Settings, *, email: str, password: str, ip: str | None = None
+) -> SignIn:
+    """Tokens for a verified, active account with the right password; one 401 otherwise."""
+    address = clean_email(email)
+    limits = [(SIGN_IN_FAILURES_PER_ADDRESS, address), (SIGN_IN_FAILURES_PER_IP, ip)]
+    await check_all(limits)
+    user = await User.get_or_none(email_index=blind_index(address))
+    # The same argon2 work for every branch: a dummy hash stands in for a missing one.
+    correct = await verify_password(user.password_hash if user else None, password)
+    if user is None or not correct or not user.is_active or user.email_verified_at is None:
+        await record_all(limits)
+        raise NotAuthenticated(SIGN_IN_FAILED)
+    pair = await start_session(settings, user)
+    return SignIn(user=user, access=pair.access, refresh=pair.refresh)
+
+
+async def refresh_session(settings: Settings, refresh: str) -> TokenPair:
+    """Rotate a refresh token (see `booking.sessions.rotate_refresh_token`)."""
+    return await rotate_refresh_token(settings, refresh)
+
+
+# Telegram ----------------------------------------------------------------------------------
+
+
+async def start_telegram_link(
+    settings: Settings,
+    email: str,
+    telegram_user_id: int,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone: str | None = None,
+) -> None:
+    """E-mail a `telegram_link` code; create the unverified account when there is none."""
+    address = _check_profile(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        names_required=False,
+    )
+    await limit_code_sending(address, telegram_user_id=telegram_user_id)
+    index = blind_index(address)
+    for attempt in range(2):
+        now = _now()
+        try:
+            async with in_transaction() as conn:
+                user = await _locked_user(index, conn)
+                if user is None:
+                    user = await User.create(
+                        email=address,
+                        email_index=index,
+                        first_name=(first_name or "").strip(),
+                        last_name=(last_name or "").strip(),
+                        phone=_clean(phone),
+                        using_db=conn,
+                    )
+                elif user.email_verified_at is None and user.is_active:
+                    # Nobody has proved this address yet: the newest details win, as on the web.
+                    user.first_name = _clean(first_name) or user.first_name
+                    user.last_name = _clean(last_name) or user.last_name
+                    user.phone = _clean(phone) or user.phone
+                    await user.save(using_db=conn)
+                if user.is_active:
+                    await _send_code(
+                        settings,
+                        user,
+                        CodePurpose.TELEGRAM_LINK,
+                        telegram_user_id=telegram_user_id,
+                        now=now,
+                        using_db=conn,
+                    )
+            return
+        except IntegrityError:
+            if attempt:
+                raise
+
+
+async def confirm_telegram_link(
+    settings: Settings, email: str, telegram_user_id: int, code: object
+) -> User:
+    """Check the e-mailed code and link the account to this Telegram user."""
+    address = clean_email(email)
+    index = blind_index(address)
+    row = await verify_code(
+        settings,
+        index,
+        CodePurpose.TELEGRAM_LINK,
+        code,
+        telegram_user_id=telegram_user_id,
+        field="code",
+    )
+    now = _now()
+    async with in_transaction() as conn:
+        await consume_code(row, field="code", now=now, using_db=conn)
+        user = await _locked_user(index, conn)
+        if user is None or not user.is_active:
+            raise InvalidInput({"code": ["This account can no longer be used."]})
+        if user.telegram_user_id != telegram_user_id:
+            # One Telegram account, one user: whoever proved this inbox takes the link over.
+            await (
+                User.filter(telegram_user_id=telegram_user_id)
+                .exclude(id=user.id)
+                .using_db(conn)
+                .update(telegram_user_id=None)
+            )
+            user.telegram_user_id = telegram_user_id
+        user.email_verified_at = user.email_verified_at or now
+        await user.save(
+            using_db=conn, update_fields=["telegram_user_id", "email_verified_at", "updated_at"]
+        )
+    log.info("user %s linked to a Telegram account", user.id)
+    return user

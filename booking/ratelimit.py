@@ -1,0 +1,113 @@
+"""Sliding-window rate limits over the `RateLimitHit` table.
+
+A limit counts hits in a bucket over the last `window`; past `limit` the caller gets
+`RateLimited` with the seconds until the oldest counted hit leaves the window. Buckets are
+`<limit name>:<HMAC of the key>` (the blind-index key), so the table never holds an e-mail
+address or an IP address. Living in the database, limits hold across processes and
+restarts; `booking.scheduler.purge_stale_rows` forgets hits older than a day.
+
+- `await limit.hit(key, now=None)`: count one attempt, or raise RateLimited (not counted).
+- `await limit.check(key, now=None)`: raise RateLimited when the bucket is full, count nothing
+  (for limits that only count failures: check first, `record` after a failure).
+- `await limit.record(key, now=None)`: count one attempt without checking.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from booking.errors import RateLimited
+from models import RateLimitHit, current_vault
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` hits per `window` for each key (an address, an IP, a chat id)."""
+
+    name: str
+    limit: int
+    window: timedelta
+
+    def bucket(self, key: str) -> str:
+        # The blind-index HMAC: equal keys meet in one bucket, the table learns nothing.
+        return f"{self.name}:{current_vault().blind_index(f'{self.name}|{key}')}"
+
+    async def _window_hits(self, bucket: str, now: datetime) -> list[datetime]:
+        return list(
+            await RateLimitHit.filter(bucket=bucket, at__gt=now - self.window)
+            .order_by("at")
+            .values_list("at", flat=True)
+        )
+
+    def _retry_after(self, hits: list[datetime], now: datetime) -> int:
+        # The bucket has room again once enough of the oldest hits have left the window.
+        if len(hits) < self.limit:
+            return 1
+        frees_at = hits[len(hits) - self.limit] + self.window
+        return max(1, math.ceil((frees_at - now).total_seconds()))
+
+    async def check(self, key: str, *, now: datetime | None = None) -> None:
+        """Raise RateLimited when the bucket is full; count nothing."""
+        now = now or _now()
+        hits = await self._window_hits(self.bucket(key), now)
+        if len(hits) >= self.limit:
+            raise RateLimited(self._retry_after(hits, now))
+
+    async def record(self, key: str, *, now: datetime | None = None) -> None:
+        """Count one attempt."""
+        await RateLimitHit.create(bucket=self.bucket(key), at=now or _now())
+
+    async def hit(self, key: str, *, now: datetime | None = None) -> None:
+        """Count one attempt, or raise RateLimited when the bucket is already full.
+
+        The hit is written before counting, so two concurrent callers see each other;
+        a refused attempt is taken back and does not lengthen the wait.
+        """
+        now = now or _now()
+        bucket = self.bucket(key)
+        row = await RateLimitHit.create(bucket=bucket, at=now)
+        hits = await self._window_hits(bucket, now)
+        if len(hits) > self.limit:
+            await row.delete()
+            raise RateLimited(self._retry_after(await self._window_hits(bucket, now), now))
+
+
+async def hit_all(
+    limits: list[tuple[RateLimit, str | None]], *, now: datetime | None = None
+) -> None:
+    """Check every (limit, key) first, then count one hit in each; keys of None are skipped.
+
+    Checking all before counting any keeps one full bucket from using up the others.
+    """
+    now = now or _now()
+    present = [(limit, key) for limit, key in limits if key]
+    for limit, key in present:
+        await limit.check(key, now=now)
+    for limit, key in present:
+        await limit.hit(key, now=now)
+
+
+async def check_all(
+    limits: list[tuple[RateLimit, str | None]], *, now: datetime | None = None
+) -> None:
+    """Raise RateLimited when any of the buckets is full; count nothing."""
+    now = now or _now()
+    for limit, key in limits:
+        if key:
+            await limit.check(key, now=now)
+
+
+async def record_all(
+    limits: list[tuple[RateLimit, str | None]], *, now: datetime | None = None
+) -> None:
+    """Count one attempt in each bucket (keys of None are skipped)."""
+    now = now or _now()
+    for limit, key in limits:
+        if key:
+            await limit.record(key, now=now)

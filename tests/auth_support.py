@@ -1,0 +1,138 @@
+"""Personas, fixtures and helpers shared by the account tests (not a test module itself).
+
+`mail_api` is the API wired as `python -m booking run` wires it: a real SMTP sender behind
+the real outbox dispatcher, woken by every successful write, plus the APScheduler job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from conftest import Inbox, body_text
+from tortoise import Tortoise
+
+from api.app import create_app
+from booking.db import close_database, open_database
+from booking.mailer import SmtpEmailSender
+from booking.notifications import Dispatcher
+from booking.scheduler import running_scheduler
+from booking.settings import Settings
+from models import NotificationChannel
+
+PRACTICE = "Willow Tree Therapy"
+SENDER = "care@willow.example"
+ALICE = "alice@example.com"
+BOB = "bob@example.com"
+NOBODY = "nobody@example.com"
+ALICE_PASSWORD = "correct horse battery"
+NEW_PASSWORD = "a brand new secret phrase"
+CODE_RE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+
+
+@pytest.fixture
+def mail_settings(
+    make_settings: Callable[..., Settings], database_url: str, smtp_settings: dict[str, str]
+) -> Settings:
+    return make_settings(
+        DATABASE_URL=database_url,
+        PRACTICE_NAME=PRACTICE,
+        EMAIL_FROM=SENDER,
+        # Long: in these tests only the wake-up on commit can deliver quickly.
+        DISPATCH_INTERVAL_SECONDS="30",
+        **smtp_settings,
+    )
+
+
+@pytest.fixture
+async def mail_api(
+    mail_settings: Settings, make_client: Callable[..., Any]
+) -> AsyncIterator[TestClient]:
+    """The API with its outbox delivering over real SMTP, as in `run`."""
+    await open_database(mail_settings)
+    await Tortoise.generate_schemas()
+    dispatcher = Dispatcher({NotificationChannel.EMAIL: SmtpEmailSender(mail_settings)})
+    try:
+        async with running_scheduler(mail_settings, dispatcher):
+            client = await make_client(
+                create_app(mail_settings, manage_database=False, on_commit=dispatcher.wake)
+            )
+            yield client
+            await client.close()
+            await dispatcher.dispatch_due()  # let a round in flight finish before closing
+    finally:
+        await close_database()
+
+
+async def next_mail(
+    inbox: Inbox, after: int, to: str, subject: str = "", timeout: float = 5.0
+) -> EmailMessage:
+    """The first message to `to` (subject containing `subject`) among those after index `after`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for message in inbox.messages[after:]:
+            if to in str(message["To"]).lower() and subject in str(message["Subject"]):
+                return message
+        if loop.time() > deadline:
+            raise AssertionError(f"no e-mail to {to} ({subject!r}) within {timeout}s")
+        await asyncio.sleep(0.02)
+
+
+def code_in(message: EmailMessage) -> str:
+    found = CODE_RE.findall(body_text(message))
+    assert len(found) == 1, body_text(message)
+    return found[0]
+
+
+async def settle(seconds: float = 0.3) -> None:
+    """Give the dispatcher time to deliver anything it would (to check nothing arrives)."""
+    await asyncio.sleep(seconds)
+
+
+class Visitor:
+    """One person at the API: knows how to register, read their inbox and sign in."""
+
+    def __init__(self, client: TestClient, inbox: Inbox, email: str, first_name: str) -> None:
+        self.client = client
+        self.inbox = inbox
+        self.email = email
+        self.first_name = first_name
+
+    async def post(self, path: str, body: Any, **kwargs: Any) -> Any:
+        return await self.client.post(f"/api/auth/{path}", json=body, **kwargs)
+
+    async def register(self, password: str = ALICE_PASSWORD, **extra: Any) -> Any:
+        body = {
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": "Archer",
+            "phone_number": "+44 20 7946 0000",
+            "password": password,
+            "password2": password,
+            **extra,
+        }
+        return await self.post("register/", body)
+
+    async def code(self, after: int, subject: str = "") -> str:
+        return code_in(await next_mail(self.inbox, after, self.email, subject))
+
+    async def register_and_verify(self, password: str = ALICE_PASSWORD) -> None:
+        mark = len(self.inbox.messages)
+        assert (await self.register(password)).status == 201
+        code = await self.code(mark, "verification code")
+        response = await self.post("verify-otp/", {"email": self.email, "otp": code})
+        assert response.status == 200, await response.text()
+
+    async def login(self, password: str = ALICE_PASSWORD) -> Any:
+        return await self.post("login/", {"email": self.email, "password": password})
+
+    async def tokens(self, password: str = ALICE_PASSWORD) -> dict[str, Any]:
+        response = await self.login(password)
+        assert response.status == 200, await response.text()
+        return await response.json()
