@@ -106,7 +106,7 @@ def scheduled_email(
         attachments=[
             {
                 "filename": "session.ics",
-                "content_type": "text/calendar; method=PUBLISH",
+                "content_type": "text/calendar; charset=utf-8",
                 "content": ics_invitation(settings, appointment, link, now),
             }
         ],
