@@ -7,7 +7,11 @@ the real outbox dispatcher, woken by every successful write, plus the APSchedule
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import re
+import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from typing import Any
@@ -50,23 +54,55 @@ def mail_settings(
 
 
 @pytest.fixture
-async def mail_api(
-    mail_settings: Settings, make_client: Callable[..., Any]
-) -> AsyncIterator[TestClient]:
-    """The API with its outbox delivering over real SMTP, as in `run`."""
+async def mail_db(mail_settings: Settings) -> AsyncIterator[Settings]:
+    """The database (schema of the models) opened with `mail_settings`."""
     await open_database(mail_settings)
     await Tortoise.generate_schemas()
-    dispatcher = Dispatcher({NotificationChannel.EMAIL: SmtpEmailSender(mail_settings)})
     try:
-        async with running_scheduler(mail_settings, dispatcher):
-            client = await make_client(
-                create_app(mail_settings, manage_database=False, on_commit=dispatcher.wake)
-            )
-            yield client
-            await client.close()
-            await dispatcher.dispatch_due()  # let a round in flight finish before closing
+        yield mail_settings
     finally:
         await close_database()
+
+
+@pytest.fixture
+def dispatcher(mail_settings: Settings) -> Dispatcher:
+    """The real outbox dispatcher with the real SMTP sender."""
+    return Dispatcher({NotificationChannel.EMAIL: SmtpEmailSender(mail_settings)})
+
+
+@pytest.fixture
+async def mail_api(
+    mail_db: Settings, dispatcher: Dispatcher, make_client: Callable[..., Any]
+) -> AsyncIterator[TestClient]:
+    """The API with its outbox delivering over real SMTP, wired as in `run`."""
+    async with running_scheduler(mail_db, dispatcher):
+        client = await make_client(
+            create_app(mail_db, manage_database=False, on_commit=dispatcher.wake)
+        )
+        yield client
+        await client.close()
+
+
+def _segment(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    """A complete, current set of access-token claims, with overrides (None removes one)."""
+    now = int(time.time())
+    base = {
+        "token_type": "access",
+        "jti": secrets.token_hex(16),
+        "iat": now,
+        "exp": now + 600,
+        **overrides,
+    }
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def unsigned(payload: dict[str, Any]) -> str:
+    """A token claiming `alg: none`: the classic forgery."""
+    return f"{_segment({'alg': 'none', 'typ': 'JWT'})}.{_segment(claims(**payload))}."
 
 
 async def next_mail(
@@ -128,6 +164,9 @@ class Visitor:
         code = await self.code(mark, "verification code")
         response = await self.post("verify-otp/", {"email": self.email, "otp": code})
         assert response.status == 200, await response.text()
+
+    async def get(self, path: str, access: str) -> Any:
+        return await self.client.get(path, headers={"Authorization": f"Bearer {access}"})
 
     async def login(self, password: str = ALICE_PASSWORD) -> Any:
         return await self.post("login/", {"email": self.email, "password": password})

@@ -15,7 +15,9 @@ from auth_support import (
     SENDER,
     Visitor,
     code_in,
+    dispatcher,  # noqa: F401 (fixture)
     mail_api,  # noqa: F401 (fixture)
+    mail_db,  # noqa: F401 (fixture)
     mail_settings,  # noqa: F401 (fixture)
     next_mail,
     settle,
@@ -61,12 +63,8 @@ async def test_alice_registers_verifies_signs_in_and_refreshes(alice, inbox):
     pair = await refreshed.json()
     assert set(pair) == {"access", "refresh"}
     assert pair["refresh"] != tokens["refresh"]
-    mine = await mail_api_get(alice, "/api/meetings/user/appointments/", pair["access"])
+    mine = await alice.get("/api/meetings/user/appointments/", pair["access"])
     assert mine.status == 200
-
-
-async def mail_api_get(visitor: Visitor, path: str, access: str):
-    return await visitor.client.get(path, headers={"Authorization": f"Bearer {access}"})
 
 
 async def test_a_taken_address_answers_byte_for_byte_like_a_new_one(alice, mail_api, inbox):  # noqa: F811
