@@ -35,8 +35,10 @@ class RateLimit:
     window: timedelta
 
     def bucket(self, key: str) -> str:
-        # The blind-index HMAC: equal keys meet in one bucket, the table learns nothing.
-        return f"{self.name}:{current_vault().blind_index(f'{self.name}|{key}')}"
+        # The blind-index HMAC: equal keys (case and outer spaces aside) meet in one bucket,
+        # and the table learns nothing about them.
+        digest = current_vault().blind_index(f"{self.name}|{key.strip().lower()}")
+        return f"{self.name}:{digest}"
 
     async def _window_hits(self, bucket: str, now: datetime) -> list[datetime]:
         return list(
