@@ -336,15 +336,18 @@ async def get_available_dates(request: web.Request) -> web.Response:
 
 
 @routes.post(f"{PREFIX}/appointments/create/")
-@documented(response=AppointmentOut, status=201, tag="appointments", auth="optional")
+@documented(response=AppointmentOut, status=201, tag="appointments", auth="optional", errors=(429,))
 async def create_appointment(request: web.Request) -> web.Response:
-    """Ask for a session; a signed-in client's request is linked to their account."""
+    """Ask for a session; a signed-in client's request is linked to their account.
+
+    Limited to 20 requests an hour per e-mail address and 60 per client IP (429 beyond).
+    """
     settings = request.app[SETTINGS]
     body = await parse_body(request, AppointmentRequest)
     viewer = current_user(request)
     now = _now(request)
     appointment = await appointments.create_appointment(
-        settings, **body.model_dump(), user=viewer, now=now
+        settings, **body.model_dump(), user=viewer, ip=request.remote, now=now
     )
     return web.json_response(render_appointment(settings, appointment, viewer, now), status=201)
 

@@ -28,6 +28,10 @@ routes = web.RouteTableDef()
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
+ERROR_DESCRIPTIONS = {
+    409: "Conflict with the current state",
+    429: "Too many requests (see Retry-After)",
+}
 METHODS = ("get", "put", "post", "delete", "patch", "options", "trace")
 
 
@@ -260,7 +264,7 @@ def _operation(
     if "{" in path:
         responses["404"] = _error("Not found (or not yours)", "Detail")
     for code in facts.errors:
-        responses[str(code)] = _error("Conflict with the current state", "Detail")
+        responses[str(code)] = _error(ERROR_DESCRIPTIONS.get(code, "Refused"), "Detail")
     op["responses"] = responses
     if facts.auth in ("user", "staff"):
         op["security"] = [{"bearerAuth": []}]

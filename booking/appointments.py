@@ -4,9 +4,10 @@ The rules of the practice live here; the API and the Telegram bot both call thes
 All take and return plain values or model instances and raise `booking.errors`:
 
 - `await create_appointment(settings, *, first_name, last_name, email, preferred_dates,
-  preferred_time_slots, phone=None, reason=None, user=None, now=None) -> Appointment`
+  preferred_time_slots, phone=None, reason=None, user=None, ip=None, now=None) -> Appointment`
   (a signed-in client's request is linked to their account; staff entering a request for
-  someone else is not linked)
+  someone else is not linked; with `ip` (the HTTP door) requests are rate limited per
+  address and per IP, RateLimited past the limit)
 - `await list_appointments(user, *, status=None, email=None, own_only=False, offset=0,
   limit=20) -> tuple[int, list[Appointment]]` (staff: all; clients: their own, plus
   anonymous requests made with their *verified* e-mail; `email` narrows by blind index)
@@ -52,6 +53,7 @@ from booking.emails import appointments as emails
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from booking.meetings import Participant, meeting_url, new_room_name
 from booking.notifications import cancel_pending, enqueue
+from booking.ratelimit import RateLimit, check_all, record_all
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, NotificationChannel, User, blind_index
 
@@ -77,6 +79,10 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$")
 REASON_MAX = 2000
 REJECTION_REASON_MAX = 1000
 MAX_PREFERRED_DATES = 30
+# Anyone may ask for a session, and each request e-mails the address given and every staff
+# member: generous limits keep a script from flooding either inbox.
+REQUESTS_PER_ADDRESS = RateLimit("appointment-request:address", 20, timedelta(hours=1))
+REQUESTS_PER_IP = RateLimit("appointment-request:ip", 60, timedelta(hours=1))
 # Distinct key for PostgreSQL's advisory lock that serialises scheduling decisions.
 SCHEDULING_LOCK_KEY = 0x5448455241505931
 
@@ -174,6 +180,7 @@ async def create_appointment(
     phone: str | None = None,
     reason: str | None = None,
     user: User | None = None,
+    ip: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Record a request and queue the client's receipt and the staff's notices."""
@@ -195,6 +202,8 @@ async def create_appointment(
     reason_text = _clean_optional(reason, "reason", REASON_MAX, errors)
     if errors:
         raise InvalidInput(errors)
+    limits = [(REQUESTS_PER_ADDRESS, address), (REQUESTS_PER_IP, ip)] if ip else []
+    await check_all(limits, now=now)
 
     owner = user if user is not None and not user.is_staff else None
     async with in_transaction() as conn:
@@ -212,6 +221,7 @@ async def create_appointment(
             using_db=conn,
         )
         await _queue_request_notices(settings, appointment, now, conn)
+    await record_all(limits, now=now)
     return appointment
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from meetings_support import (
@@ -157,7 +157,7 @@ async def test_a_body_that_is_not_an_object_is_refused(api, db):
 
 
 async def test_alice_is_told_and_every_staff_member_hears_of_the_request(api, db):
-    cast = await make_cast(db)
+    await make_cast(db)
     tessa = await make_user(
         "tessa@practice.example", first_name="Tessa", staff=True, telegram_user_id=777001
     )
@@ -193,3 +193,20 @@ async def test_alice_is_told_and_every_staff_member_hears_of_the_request(api, db
     reminders = [r for r in rows if r.kind == "review_reminder"]
     assert len(reminders) == 2
     assert all(r.status == NotificationStatus.PENDING for r in reminders)
+
+
+async def test_a_script_cannot_flood_an_inbox_with_requests(db, make_client):
+    clock = Clock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    api = await clocked_api(db, make_client, clock)
+    await set_available_days([0, 1, 2, 3, 4])
+    body = request_body(["2026-03-03"], email="victim@example.com")
+    for _ in range(20):
+        assert (await api.post(URL, json=body)).status == 201
+    refused = await api.post(URL, json=body)
+    assert refused.status == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert await Appointment.all().count() == 20
+    # Another address is still welcome, and after an hour so is the first one again.
+    assert (await api.post(URL, json={**body, "email": "other@example.com"})).status == 201
+    clock.now += timedelta(hours=1, seconds=1)
+    assert (await api.post(URL, json=body)).status == 201
