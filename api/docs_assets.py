@@ -98,8 +98,11 @@ DOCS_JS = r"""
      ["pattern", "pattern "], ["default", "default "]].forEach(function (pair) {
       if (schema[pair[0]] !== undefined) { out.push(pair[1] + JSON.stringify(schema[pair[0]])); }
     });
-    if (schema.items) { out = out.concat(constraints(resolve(schema.items))); }
-    (schema.anyOf || []).forEach(function (alt) { out = out.concat(constraints(resolve(alt))); });
+    var nested = (schema.items ? [schema.items] : []).concat(schema.anyOf || []);
+    nested.forEach(function (inner) {
+      var text = constraints(resolve(inner));
+      if (text) { out.push(text); }
+    });
     return out.join(", ");
   }
 

@@ -304,8 +304,8 @@ def build_openapi(app: web.Application, server_url: str) -> dict[str, Any]:
             "version": API_VERSION,
             "description": (
                 "Therapy session booking: accounts, appointment requests, scheduling with "
-                'private Jitsi rooms. Errors: `{"detail": ...}`, or `{"field": [...]}` for '
-                f"400. Days and time slots are in {settings.practice_timezone}."
+                'private Jitsi rooms. Errors are JSON: {"detail": ...}, or {"field": [...]} '
+                f"for 400. Days and time slots are in {settings.practice_timezone}."
             ),
         },
         "servers": [{"url": server_url}],
