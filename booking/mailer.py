@@ -8,7 +8,7 @@ from email.utils import formataddr, make_msgid
 
 import aiosmtplib
 
-from booking.notifications import SendError
+from booking.notifications import PermanentSendError, SendError
 from booking.settings import Settings
 from models import Notification
 
@@ -51,7 +51,12 @@ class ConsoleEmailSender:
 
     async def send(self, notification: Notification) -> None:
         message = build_message(self.settings, notification.recipient, notification.payload)
-        log.info("console e-mail (EMAIL_BACKEND=console):\n%s", message.get_body(("plain",)))
+        body = message.get_body(("plain",))
+        # Decoded: the wire form of a non-ASCII text part is base64, unreadable in a log.
+        text = body.get_content() if body is not None else ""
+        log.info(
+            "console e-mail (EMAIL_BACKEND=console)\nSubject: %s\n\n%s", message["Subject"], text
+        )
 
 
 class SmtpEmailSender:
@@ -75,6 +80,13 @@ class SmtpEmailSender:
                 start_tls=True if s.smtp_tls == "starttls" else False,
                 timeout=self.timeout,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [refusal.code for refusal in exc.recipients]
+            reason = f"SMTP recipient refused: {', '.join(str(c) for c in codes)}"
+            if codes and all(500 <= code < 600 for code in codes):
+                # "No such mailbox" will not change by trying again in an hour.
+                raise PermanentSendError(reason) from exc
+            raise SendError(reason) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise SendError(f"SMTP delivery failed: {type(exc).__name__}: {exc}") from exc
 
