@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any
 
 from booking.settings import Settings, SettingsError, load_settings
@@ -49,14 +49,15 @@ def _configure_logging(settings: Settings) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-async def _until_signalled() -> None:
-    """Wait for SIGTERM or SIGINT."""
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[asyncio.Event]:
+    """An event set by SIGTERM or SIGINT; handlers are in place before anything is announced."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
@@ -97,24 +98,26 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
 
         app.cleanup_ctx.append(background_ctx)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        log.info("API listening on http://%s:%s", settings.host, settings.port)
-        await _until_signalled()
-        log.info("stopping")
-    finally:
-        await runner.cleanup()
+    with _stop_signals() as stop:
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
+            log.info("API listening on http://%s:%s", settings.host, settings.port)
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            await runner.cleanup()
 
 
 async def _worker(settings: Settings) -> None:
     from booking.db import database
 
-    async with database(settings), _background(settings, with_bot=True):
-        log.info("worker running")
-        await _until_signalled()
-        log.info("stopping")
+    with _stop_signals() as stop:
+        async with database(settings), _background(settings, with_bot=True):
+            log.info("worker running")
+            await stop.wait()
+            log.info("stopping")
 
 
 async def _migrate(settings: Settings) -> None:
