@@ -12,6 +12,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from api.auth import ignores_authorization
 from api.keys import SETTINGS
 from api.openapi import documented
 from api.schemas import parse_body
@@ -166,6 +167,7 @@ async def verify_otp(request: web.Request) -> web.Response:
 
 @routes.post("/api/auth/login/")
 @documented(response=LoginOut, tag="auth", auth="none")
+@ignores_authorization
 async def login(request: web.Request) -> web.Response:
     """Access and refresh tokens plus the user; one 401 for every kind of failure."""
     body = await parse_body(request, LoginBody)
@@ -230,6 +232,7 @@ async def reset_password(request: web.Request) -> web.Response:
 
 @routes.post("/api/auth/token/refresh/")
 @documented(response=TokenPairOut, tag="auth", auth="none")
+@ignores_authorization
 async def token_refresh(request: web.Request) -> web.Response:
     """Swap a refresh token for a new pair; a reused one signs out its whole family."""
     body = await parse_body(request, RefreshBody)

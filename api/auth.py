@@ -13,11 +13,23 @@ from models import User
 USER = web.RequestKey("user", User | None)
 
 
+def ignores_authorization(handler: Handler) -> Handler:
+    """Mark a handler that never looks at `Authorization` (sign-in, token refresh).
+
+    As SimpleJWT's views do: a client whose access token has just expired must still be
+    able to refresh it or sign in again, even if it keeps sending the stale header.
+    """
+    handler.__ignores_authorization__ = True  # type: ignore[attr-defined]
+    return handler
+
+
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Accept only access tokens; a bad token is a 401 even on a public endpoint (as in DRF)."""
     request[USER] = None
     header = request.headers.get("Authorization", "")
+    if getattr(request.match_info.handler, "__ignores_authorization__", False):
+        header = ""
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

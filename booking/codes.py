@@ -22,6 +22,7 @@ be replayed for another purpose or another address.
 - `await consume_code(row, *, field="otp", now=None, using_db=None)` (single use: only one
   caller wins, even concurrently)
 - `await limit_code_sending(address, *, ip=None, telegram_user_id=None)` (RateLimited)
+- `await purge_old_codes(now=None) -> int` (housekeeping: codes a day past their expiry)
 """
 
 from __future__ import annotations
@@ -211,3 +212,8 @@ async def consume_code(
     )
     if not used:
         raise InvalidInput({field: [WRONG_CODE]})
+
+
+async def purge_old_codes(now: datetime | None = None) -> int:
+    """Forget codes a day past their expiry, used or not: they can never matter again."""
+    return await OneTimeCode.filter(expires_at__lt=(now or _now()) - timedelta(days=1)).delete()

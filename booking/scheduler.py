@@ -14,7 +14,9 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from booking.codes import purge_old_codes
 from booking.notifications import Dispatcher, utcnow
+from booking.sessions import purge_expired_refresh_tokens
 from booking.settings import Settings
 from models import RateLimitHit
 
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 async def purge_stale_rows() -> None:
     """Forget rate-limit hits older than a day (they only matter inside their window)."""
     await RateLimitHit.filter(at__lt=utcnow() - timedelta(days=1)).delete()
+    # Likewise one-time codes and refresh tokens a day past their expiry.
+    await purge_old_codes()
+    await purge_expired_refresh_tokens()
 
 
 @contextlib.asynccontextmanager

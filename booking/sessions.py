@@ -10,6 +10,7 @@ password reset revokes every refresh token of the user.
 - `await rotate_refresh_token(settings, refresh, *, now=None) -> TokenPair` (NotAuthenticated)
 - `await revoke_family(family, *, now=None, using_db=None) -> int`
 - `await revoke_user_sessions(user_id, *, now=None, using_db=None) -> int`
+- `await purge_expired_refresh_tokens(now=None) -> int` (housekeeping)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -121,3 +122,9 @@ async def rotate_refresh_token(
     revoked = await revoke_family(reused_family, now=now)
     log.warning("refresh token reused: revoked %s token(s) of its family", revoked)
     raise NotAuthenticated(INVALID_REFRESH)
+
+
+async def purge_expired_refresh_tokens(now: datetime | None = None) -> int:
+    """Forget refresh tokens a day past their expiry: their signature already refuses them."""
+    cutoff = (now or _now()) - timedelta(days=1)
+    return await RefreshToken.filter(expires_at__lt=cutoff).delete()

@@ -143,3 +143,13 @@ async def test_incomplete_or_mistyped_sign_ins_are_400(alice, body):
     response = await alice.post("login/", body)
     assert response.status == 400
     assert all(isinstance(v, list) for v in (await response.json()).values())
+
+
+async def test_alice_can_sign_in_again_while_her_client_still_sends_an_expired_token(alice):
+    await alice.register_and_verify()
+    response = await alice.post(
+        "login/",
+        {"email": ALICE, "password": ALICE_PASSWORD},
+        headers={"Authorization": "Bearer expired.or.garbage"},
+    )
+    assert response.status == 200

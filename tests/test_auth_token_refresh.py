@@ -107,3 +107,22 @@ async def test_a_missing_refresh_field_is_a_400(alice, body):
     response = await alice.post("token/refresh/", body)
     assert response.status == 400
     assert "refresh" in await response.json()
+
+
+async def test_a_stale_access_token_in_the_header_does_not_block_the_refresh(
+    alice,
+    mail_settings,  # noqa: F811
+):
+    tokens = await alice.tokens()
+    user = await User.get(email_index=blind_index(ALICE))
+    stale, _ = issue_token(
+        mail_settings, user.id, "access", now=datetime.now(UTC) - timedelta(hours=1)
+    )
+    response = await alice.post(
+        "token/refresh/",
+        {"refresh": tokens["refresh"]},
+        headers={"Authorization": f"Bearer {stale}"},
+    )
+    assert response.status == 200
+    # Elsewhere the stale token is still refused.
+    assert (await alice.get("/api/meetings/user/appointments/", stale)).status == 401
