@@ -39,7 +39,8 @@ async def read_json(request: web.Request) -> dict:
         return {}
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: "[[[[...]]]]" nested deeper than the parser goes is not JSON we take.
         raise InvalidInput("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidInput("Request body must be a JSON object.")

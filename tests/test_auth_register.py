@@ -141,6 +141,10 @@ async def test_broken_bodies_are_400_or_413_never_500(mail_api):  # noqa: F811
     )
     assert not_json.status == 400
     assert await not_json.json() == {"non_field_errors": ["Request body is not valid JSON."]}
+    too_deep = await mail_api.post(url, data=b"[" * 200_000 + b"]" * 200_000)
+    assert too_deep.status == 400
+    not_utf8 = await mail_api.post(url, data=b'{"email": "\xff"}')
+    assert not_utf8.status == 400
     a_list = await mail_api.post(url, json=[1, 2, 3])
     assert a_list.status == 400
     huge = await mail_api.post(url, data=io.BytesIO(b"x" * (1024 * 1024 + 10)))
