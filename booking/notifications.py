@@ -203,17 +203,14 @@ class Dispatcher:
             notification.attempts += 1
             notification.last_error = None
         notification.claimed_until = None
-        await notification.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "last_error",
-                "due_at",
-                "sent_at",
-                "claimed_until",
-                "updated_at",
-            ]
-        )
+        fields = ["status", "attempts", "last_error", "due_at", "sent_at", "claimed_until"]
+        outcome = {name: getattr(notification, name) for name in fields}
+        query = Notification.filter(id=notification.id)
+        if notification.status != NotificationStatus.SENT:
+            # Cancelled while we were trying (a newer code, a rejected appointment): the
+            # failed attempt must not bring it back to life. A sent one is recorded as sent.
+            query = query.filter(status=NotificationStatus.PENDING)
+        await query.update(**outcome, updated_at=now)
 
     async def dispatch_due(self) -> int:
         """One delivery round: returns how many notifications were attempted."""

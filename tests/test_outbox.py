@@ -172,6 +172,50 @@ async def test_the_api_answers_201_at_once_while_the_smtp_server_hangs(
         await server.wait_closed()
 
 
+async def test_alice_asking_again_while_the_relay_hangs_gets_only_the_newest_code(
+    make_settings, database_url, make_client
+):
+    connections: list[asyncio.StreamWriter] = []
+    reached = asyncio.Event()
+
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        reached.set()
+
+    server = await asyncio.start_server(stall, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = make_settings(
+        DATABASE_URL=database_url, EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port
+    )
+    clock = Clock()
+    sender = SmtpEmailSender(settings, timeout=0.5)
+    outbox = Dispatcher({NotificationChannel.EMAIL: sender}, clock=clock)
+    inbox = Inbox()
+    async with open_db(settings):
+        client = await make_client(create_app(settings, manage_database=False))
+        alice = Visitor(client, inbox, ALICE, "Alice")
+        assert (await alice.register()).status == 201
+        clock.now = utcnow()
+        attempt = asyncio.create_task(outbox.dispatch_due())
+        await asyncio.wait_for(reached.wait(), 5)  # the first code's e-mail is stuck there
+        assert (await alice.post("resend-otp/", {"email": ALICE})).status == 200
+        assert await attempt == 1
+        first, second = await Notification.all().order_by("id")
+        assert first.status == NotificationStatus.CANCELLED  # the failure did not revive it
+        assert second.status == NotificationStatus.PENDING
+
+        for writer in connections:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+        with smtp_server(inbox, port):
+            clock.advance(dt.timedelta(hours=1))
+            await outbox.dispatch_due()
+            code = code_in(await next_mail(inbox, 0, ALICE, "verification code"))
+        assert len(inbox.messages) == 1
+        assert (await alice.post("verify-otp/", {"email": ALICE, "otp": code})).status == 200
+
+
 async def test_in_run_wiring_a_registration_code_reaches_the_inbox_within_a_second(
     mail_api,  # noqa: F811
     inbox,
