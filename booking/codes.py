@@ -75,8 +75,9 @@ def hash_code(settings: Settings, email_index: str, purpose: CodePurpose | str, 
     return hmac.new(_key(settings), message, hashlib.sha256).hexdigest()
 
 
-def code_email_dedupe_key(row: OneTimeCode) -> str:
-    return f"code:{row.id}:email"
+def code_email_dedupe_key(row: OneTimeCode | int) -> str:
+    """The outbox key of a code's e-mail (the code row's id: no personal data)."""
+    return f"code:{row if isinstance(row, int) else row.id}:email"
 
 
 async def limit_code_sending(
@@ -118,7 +119,7 @@ async def issue_code(
         # Their e-mails, if still waiting (SMTP down), would only deliver dead codes.
         await (
             Notification.filter(
-                dedupe_key__in=[f"code:{i}:email" for i in older],
+                dedupe_key__in=[code_email_dedupe_key(i) for i in older],
                 status=NotificationStatus.PENDING,
             )
             .using_db(using_db)
