@@ -212,6 +212,11 @@ class Dispatcher:
             query = query.filter(status=NotificationStatus.PENDING)
         await query.update(**outcome, updated_at=now)
 
+    async def idle(self) -> None:
+        """Return once no delivery round is running."""
+        async with self._lock:
+            return
+
     async def dispatch_due(self) -> int:
         """One delivery round: returns how many notifications were attempted."""
         async with self._lock:

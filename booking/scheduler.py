@@ -22,6 +22,8 @@ from models import RateLimitHit
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE_SECONDS = 10
+
 
 async def purge_stale_rows() -> None:
     """Forget rate-limit hits older than a day (they only matter inside their window)."""
@@ -47,9 +49,12 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
     scheduler.add_job(purge_stale_rows, "interval", hours=1, id="purge", coalesce=True)
     scheduler.start()
 
+    stopping = asyncio.Event()
+
     async def on_wake() -> None:
-        while True:
-            await dispatcher.wait_for_wake(timeout=3600)
+        while not stopping.is_set():
+            if not await dispatcher.wait_for_wake(timeout=3600) or stopping.is_set():
+                continue
             try:
                 await dispatcher.dispatch_due()
             except Exception:
@@ -60,8 +65,14 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
     try:
         yield
     finally:
-        waker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await waker
         scheduler.shutdown(wait=False)
+        # Let a round in flight finish instead of cancelling it half-way through a send
+        # (a cancelled query can leave SQLite's connection lock held); give up after a grace.
+        stopping.set()
+        dispatcher.wake()
+        try:
+            await asyncio.wait_for(waker, SHUTDOWN_GRACE_SECONDS)
+            await asyncio.wait_for(dispatcher.idle(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("a delivery round was still running at shutdown; it will be retried")
         log.info("scheduler stopped")
