@@ -1,32 +1,227 @@
-"""The Telegram bot's lifecycle: built, started and stopped by the command line."""
+"""The Telegram bot's lifecycle: built, started and stopped by the command line.
+
+`running_bot(settings, wake_dispatcher)` builds python-telegram-bot's Application over this
+project's services, receives updates (long polling by default; webhook mode when
+TELEGRAM_WEBHOOK_URL is set and the command line mounted a `WebhookReceiver`), and yields
+what the composition root needs: the outbox's Telegram sender.
+
+Updates of different people run concurrently; each person's run in order (`PerUserUpdates`).
+After every update the conversation state is written to the database, so a restart at any
+moment resumes each chat at the step it was on.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
+
 from booking.settings import Settings
+from bot import texts
+from bot.commands import set_default_commands
+from bot.context import CONTEXT_TYPES, BookingApplication, BotContext, BotServices
+from bot.delivery import TelegramSender
+from bot.persistence import DatabasePersistence
+from bot.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 64
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll may be held open by Telegram
 
 
 @dataclass
 class RunningBot:
     """What the composition root needs from a running bot."""
 
-    sender: Any  # the outbox's Telegram channel sender
+    sender: TelegramSender  # the outbox's Telegram channel sender
+    application: Application
+
+
+class PerUserUpdates(BaseUpdateProcessor):
+    """Concurrent across people, in order for each person.
+
+    python-telegram-bot starts a task per update in arrival order; a FIFO lock per sender
+    makes each person's updates wait for the previous one, while others' go ahead.
+    After each update, `after_update` runs under the same lock (the persistence write), so
+    the next update of that person starts from stored state.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+        self.after_update: Callable[[object], Awaitable[None]] | None = None
+
+    @staticmethod
+    def _sender(update: object) -> int | None:
+        if isinstance(update, Update):
+            if update.effective_user is not None:
+                return update.effective_user.id
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+        return None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self._sender(update)
+        if key is None:
+            await coroutine
+            await self._after(update)
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                await coroutine
+                await self._after(update)
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+    async def _after(self, update: object) -> None:
+        if self.after_update is None:
+            return
+        try:
+            await self.after_update(update)
+        except Exception:
+            log.exception("after-update step failed")
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+async def _post_init(application: Application) -> None:
+    """After getMe: the command menu, and persistence written after every update."""
+    processor = application.update_processor
+    if isinstance(processor, PerUserUpdates):
+
+        async def persist(update: object) -> None:
+            await application.update_persistence()
+
+        processor.after_update = persist
+    await set_default_commands(application.bot)
+    log.info("Telegram bot @%s is up", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    log.info("Telegram bot stopped")
+
+
+async def report_error(update: object, context: BotContext) -> None:
+    """The one error handler: log with the traceback, tell the person something went wrong."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if isinstance(update, Update):
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        if update.effective_chat is not None:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
+
+
+def build_application(
+    settings: Settings, wake_dispatcher: Callable[[], None], *, polling: bool
+) -> Application:
+    """The Application with every handler; `polling=False` builds it without an Updater."""
+    from bot.conversations import register_handlers
+
+    assert settings.telegram_bot_token is not None
+    base = settings.telegram_api_url
+    file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+    builder = (
+        ApplicationBuilder()
+        .application_class(
+            BookingApplication, kwargs={"services": BotServices(settings, wake_dispatcher)}
+        )
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(base)
+        .base_file_url(file_base)
+        .context_types(CONTEXT_TYPES)
+        .persistence(DatabasePersistence())
+        .concurrent_updates(PerUserUpdates())
+        .job_queue(None)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    register_handlers(application)
+    application.add_error_handler(report_error)
+    return application
 
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    settings: Settings, wake_dispatcher: Callable[[], None]
+    settings: Settings,
+    wake_dispatcher: Callable[[], None],
+    webhook: WebhookReceiver | None = None,
 ) -> AsyncIterator[RunningBot | None]:
-    """Start the bot when TELEGRAM_BOT_TOKEN is set; otherwise say so once and stay off."""
+    """Start the bot when TELEGRAM_BOT_TOKEN is set; otherwise say so once and stay off.
+
+    Polling unless TELEGRAM_WEBHOOK_URL is set. In webhook mode, pass the receiver mounted
+    on the API app to receive updates here; without one (the `worker` process) the bot only
+    sends the outbox's messages and the web processes receive the updates.
+    """
     if settings.telegram_bot_token is None:
         log.info("TELEGRAM_BOT_TOKEN is not set: the Telegram bot is off (API and e-mail work)")
         yield None
         return
-    raise NotImplementedError("the Telegram bot is not built yet")
+    webhook_mode = settings.telegram_webhook_url is not None
+    application = build_application(settings, wake_dispatcher, polling=not webhook_mode)
+    try:
+        async with application:  # initialize (getMe, persistence) ... shutdown
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            try:
+                await _receive(settings, application, webhook)
+                yield RunningBot(sender=TelegramSender(application.bot), application=application)
+            finally:
+                if webhook is not None:
+                    webhook.attach(None)
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                if application.running:
+                    await application.stop()
+    finally:
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def _receive(
+    settings: Settings, application: Application, webhook: WebhookReceiver | None
+) -> None:
+    """Start receiving updates: long polling, the webhook, or (worker in webhook mode) none."""
+    allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    if settings.telegram_webhook_url is None:
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=allowed
+        )
+        log.info("Telegram bot receiving updates by long polling")
+    elif webhook is not None:
+        assert settings.telegram_webhook_secret is not None
+        await application.bot.set_webhook(
+            url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=allowed,
+        )
+        webhook.attach(application)
+        log.info("Telegram bot receiving updates by webhook at %s", webhook.path)
+    else:
+        log.info("Telegram webhook mode: this process only sends; the web processes receive")

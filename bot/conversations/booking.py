@@ -1,0 +1,335 @@
+"""/book: preferred dates on a calendar -> time slots -> optional note -> summary -> request.
+
+The draft lives in `user_data["booking"]` (persisted, JSON only): ISO dates, slot names, the
+note, and the id of the message whose keyboard is live, so a press on an older keyboard is
+recognised as stale. The request goes through `booking.appointments.create_appointment`,
+the same service as the API's `appointments/create/`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from booking.appointments import REASON_MAX, create_appointment
+from booking.availability import SLOT_LABELS, available_dates, practice_today
+from booking.errors import InvalidInput
+from bot import keyboards, texts
+from bot.callbacks import BookingStep, MenuAction, PickDate, PickSlot
+from bot.context import BotContext
+from bot.conversations.common import (
+    END,
+    NOT_MODIFIED,
+    account_of,
+    answer,
+    conversation,
+    error_messages,
+    parse,
+    pressed_message_id,
+    say,
+    show,
+    tolerating,
+)
+
+DATES, SLOTS, REASON, SUMMARY = "dates", "slots", "reason", "summary"
+DRAFT = "booking"
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    return context.user_data.setdefault(DRAFT, {"dates": [], "slots": [], "reason": None})
+
+
+def _days(draft: dict[str, Any]) -> list[date]:
+    return [date.fromisoformat(d) for d in draft["dates"]]
+
+
+async def _is_live(update: Update, context: BotContext) -> bool:
+    """The press came from the message this booking currently shows; else say it is stale."""
+    draft = context.user_data.get(DRAFT)
+    if draft is None or pressed_message_id(update) != draft.get("message_id"):
+        await answer(update, texts.STALE_BUTTON)
+        return False
+    return True
+
+
+async def _show_calendar(update: Update, context: BotContext, *, new: bool = False) -> str:
+    draft = _draft(context)
+    settings = context.settings
+    markup = keyboards.booking_calendar(
+        practice_today(settings), await available_dates(settings), _days(draft)
+    )
+    if new or update.callback_query is None:
+        draft["message_id"] = await say(update, context, texts.ASK_DATES, markup)
+    else:
+        draft["message_id"] = await show(update, context, texts.ASK_DATES, markup)
+    return DATES
+
+
+async def _show_summary(update: Update, context: BotContext) -> str:
+    draft = _draft(context)
+    account = await account_of(update)
+    if account is None:
+        return await _not_linked(update, context)
+    text = texts.booking_summary(
+        first_name=account.first_name,
+        last_name=account.last_name,
+        email=account.email,
+        days=_days(draft),
+        slots=draft["slots"],
+        reason=draft["reason"],
+    )
+    draft["message_id"] = await show(update, context, text, keyboards.booking_summary())
+    return SUMMARY
+
+
+async def _not_linked(update: Update, context: BotContext) -> int:
+    context.user_data.pop(DRAFT, None)
+    await say(update, context, texts.NOT_LINKED, keyboards.main_menu(linked=False))
+    return END
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+async def begin(update: Update, context: BotContext) -> str | int:
+    """/book (or the menu button, or the `book` deep link): show the calendar."""
+    await answer(update)
+    context.user_data.pop(DRAFT, None)
+    if await account_of(update) is None:
+        return await _not_linked(update, context)
+    if not await available_dates(context.settings):
+        await say(update, context, texts.NO_DATES_OPEN)
+        return END
+    return await _show_calendar(update, context, new=True)
+
+
+async def toggle_date(update: Update, context: BotContext) -> str | None:
+    """A date on the calendar: tick or untick it (only open dates count)."""
+    if not await _is_live(update, context):
+        return None
+    data = parse(update, PickDate)
+    open_dates = await available_dates(context.settings)
+    if data is None or data.day not in open_dates:
+        await answer(update, texts.DATE_CLOSED)
+        return DATES
+    draft = _draft(context)
+    chosen = set(_days(draft)) ^ {data.day}
+    draft["dates"] = [d.isoformat() for d in sorted(chosen)]
+    await answer(update)
+    await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
+        keyboards.booking_calendar(practice_today(context.settings), open_dates, chosen)
+    )
+    return DATES
+
+
+async def dates_chosen(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    draft = _draft(context)
+    open_dates = set(await available_dates(context.settings))
+    # A date may have closed since it was ticked: keep what is still open.
+    draft["dates"] = [d.isoformat() for d in _days(draft) if d in open_dates]
+    if not draft["dates"]:
+        await answer(update, texts.PICK_A_DATE, alert=True)
+        return DATES
+    await answer(update)
+    text = f"{texts.ASK_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
+    draft["message_id"] = await show(update, context, text, keyboards.slot_picker(draft["slots"]))
+    return SLOTS
+
+
+async def toggle_slot(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    data = parse(update, PickSlot)
+    if data is None or data.slot not in SLOT_LABELS:
+        await answer(update, texts.STALE_BUTTON)
+        return SLOTS
+    draft = _draft(context)
+    chosen = set(draft["slots"]) ^ {data.slot}
+    draft["slots"] = [s for s in SLOT_LABELS if s in chosen]
+    await answer(update)
+    await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
+        keyboards.slot_picker(draft["slots"])
+    )
+    return SLOTS
+
+
+async def slots_chosen(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    draft = _draft(context)
+    if not draft["slots"]:
+        await answer(update, texts.PICK_A_SLOT, alert=True)
+        return SLOTS
+    await answer(update)
+    draft["message_id"] = await show(update, context, texts.ASK_REASON, keyboards.reason_prompt())
+    return REASON
+
+
+async def back_to_dates(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    await answer(update)
+    return await _show_calendar(update, context)
+
+
+async def back_to_slots(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    await answer(update)
+    draft = _draft(context)
+    text = f"{texts.ASK_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
+    draft["message_id"] = await show(update, context, text, keyboards.slot_picker(draft["slots"]))
+    return SLOTS
+
+
+async def reason_typed(update: Update, context: BotContext) -> str:
+    """The note for the therapist, typed."""
+    text = (update.message.text or "").strip() if update.message else ""
+    if len(text) > REASON_MAX:
+        await say(update, context, texts.REASON_TOO_LONG)
+        return REASON
+    draft = _draft(context)
+    draft["reason"] = text or None
+    # The prompt above loses its buttons: the summary below is where things go on.
+    await _retire_keyboard(update, context)
+    return await _show_summary(update, context)
+
+
+async def reason_skipped(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    await answer(update)
+    _draft(context)["reason"] = None
+    return await _show_summary(update, context)
+
+
+async def confirm(update: Update, context: BotContext) -> str | int | None:
+    """Send the request through the same service as the API."""
+    if not await _is_live(update, context):
+        return None
+    await answer(update)
+    account = await account_of(update)
+    if account is None:
+        return await _not_linked(update, context)
+    draft = _draft(context)
+    try:
+        await create_appointment(
+            context.settings,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            email=account.email,
+            phone=account.phone,
+            preferred_dates=draft["dates"],
+            preferred_time_slots=draft["slots"],
+            reason=draft["reason"],
+            user=account,
+        )
+    except InvalidInput as exc:
+        # E.g. a date closed meanwhile: say what, and let the client choose again.
+        await show(update, context, texts.invalid_request(error_messages(exc.errors)))
+        draft["dates"] = []
+        return await _show_calendar(update, context, new=True)
+    context.wake_dispatcher()
+    context.user_data.pop(DRAFT, None)
+    await show(update, context, texts.REQUEST_SENT)
+    return END
+
+
+async def change(update: Update, context: BotContext) -> str | None:
+    if not await _is_live(update, context):
+        return None
+    await answer(update)
+    return await _show_calendar(update, context)
+
+
+async def cancel_by_button(update: Update, context: BotContext) -> str | int | None:
+    if not await _is_live(update, context):
+        return None
+    await answer(update)
+    context.user_data.pop(DRAFT, None)
+    await show(update, context, texts.BOOKING_CANCELLED)
+    return END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: drop the draft and say so."""
+    await _retire_keyboard(update, context)
+    context.user_data.pop(DRAFT, None)
+    await say(update, context, texts.BOOKING_CANCELLED)
+    return END
+
+
+async def use_the_buttons(update: Update, context: BotContext) -> None:
+    """Typed text where a button is expected."""
+    await say(update, context, texts.USE_BUTTONS)
+
+
+async def _retire_keyboard(update: Update, context: BotContext) -> None:
+    """Take the buttons off the message that had them (they would only be stale now)."""
+    draft = context.user_data.get(DRAFT) or {}
+    message_id = draft.get("message_id")
+    if message_id and update.effective_chat is not None:
+        with tolerating(NOT_MODIFIED, "message to edit not found"):
+            await context.bot.edit_message_reply_markup(
+                update.effective_chat.id, message_id, reply_markup=None
+            )
+
+
+# --- the conversation -----------------------------------------------------------------------
+
+
+def _step(action: str) -> Any:
+    packed = BookingStep(action).pack()
+    return lambda data: data == packed
+
+
+def build_booking_conversation() -> ConversationHandler:
+    text_instead_of_button = MessageHandler(filters.ALL & ~filters.COMMAND, use_the_buttons)
+    return conversation(
+        "booking",
+        entry_points=[
+            CommandHandler("book", begin),
+            CommandHandler("start", begin, filters=filters.Regex(r"^/start book$")),
+            CallbackQueryHandler(begin, pattern=lambda d: d == MenuAction("book").pack()),
+        ],
+        states={
+            DATES: [
+                CallbackQueryHandler(toggle_date, pattern=PickDate.matches),
+                CallbackQueryHandler(dates_chosen, pattern=_step("next")),
+                CallbackQueryHandler(cancel_by_button, pattern=_step("cancel")),
+                text_instead_of_button,
+            ],
+            SLOTS: [
+                CallbackQueryHandler(toggle_slot, pattern=PickSlot.matches),
+                CallbackQueryHandler(slots_chosen, pattern=_step("next")),
+                CallbackQueryHandler(back_to_dates, pattern=_step("back")),
+                text_instead_of_button,
+            ],
+            REASON: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, reason_typed),
+                CallbackQueryHandler(reason_skipped, pattern=_step("skip")),
+                CallbackQueryHandler(back_to_slots, pattern=_step("back")),
+                text_instead_of_button,
+            ],
+            SUMMARY: [
+                CallbackQueryHandler(confirm, pattern=_step("confirm")),
+                CallbackQueryHandler(change, pattern=_step("change")),
+                CallbackQueryHandler(cancel_by_button, pattern=_step("cancel")),
+                text_instead_of_button,
+            ],
+        },
+        fallbacks=[],
+        cancel=cancel,
+        own_callbacks=(PickDate, PickSlot, BookingStep),
+    )

@@ -1,0 +1,166 @@
+"""Pieces every conversation shares: building one, leaving one, replying, and who is asking."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from booking.accounts import find_user_by_telegram_id
+from bot import texts
+from bot.callbacks import CallbackData, DecideRequest, MalformedCallback, MenuAction
+from bot.context import BotContext
+from models import User
+
+END = ConversationHandler.END
+CD = TypeVar("CD", bound=CallbackData)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+async def leave_for_other_command(update: Update, context: BotContext) -> int:
+    """Another command (or another flow's button) mid-conversation: leave this one, run that.
+
+    The update goes back on the queue; it is this person's next one (their updates run in
+    order), and by then this conversation has ended, so the command reaches its handler.
+    """
+    await context.update_queue.put(update)
+    return END
+
+
+def conversation(
+    name: str,
+    *,
+    entry_points: Sequence[BaseHandler],
+    states: dict[object, list[BaseHandler]],
+    fallbacks: Sequence[BaseHandler],
+    cancel: Any,
+    own_callbacks: Sequence[type[CallbackData]] = (),
+) -> ConversationHandler:
+    """A persistent, named conversation with the shared ways out.
+
+    Fallbacks, in order: the conversation's own, /cancel, any other command or another
+    flow's entry button (leave and let it run), and presses of this conversation's own
+    buttons that do not fit the current step (a stale keyboard).
+    """
+    shared: list[BaseHandler] = [
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.COMMAND, leave_for_other_command),
+        CallbackQueryHandler(leave_for_other_command, pattern=MenuAction.matches),
+        CallbackQueryHandler(leave_for_other_command, pattern=DecideRequest.matches),
+    ]
+    shared += [CallbackQueryHandler(stale_button, pattern=cls.matches) for cls in own_callbacks]
+    with warnings.catch_warnings():
+        # python-telegram-bot warns that CallbackQueryHandlers are tracked per chat, not per
+        # message, when per_message=False. That is what we want: one conversation per person,
+        # whose steps check themselves which message a press came from.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states=states,
+            fallbacks=[*fallbacks, *shared],
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A press on a keyboard that belongs to an earlier step: say so, change nothing."""
+    await answer(update, texts.STALE_BUTTON)
+
+
+@contextlib.contextmanager
+def tolerating(*reasons: str) -> Iterator[None]:
+    """Let a BadRequest with one of these reasons pass (e.g. "message is not modified")."""
+    try:
+        yield
+    except BadRequest as exc:
+        if not any(reason in exc.message.lower() for reason in reasons):
+            raise
+
+
+NOT_MODIFIED = "not modified"
+
+
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Stop the button's spinner (with a short toast when `text` is given)."""
+    if update.callback_query is not None:
+        # A press answered too late (e.g. across a restart) has no spinner left to stop.
+        with tolerating("query is too old", "query id is invalid"):
+            await update.callback_query.answer(text, show_alert=alert)
+
+
+async def say(update: Update, context: BotContext, text: str, markup: Markup = None) -> int:
+    """A new message in this chat; returns its id."""
+    assert update.effective_chat is not None
+    message = await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    return message.message_id
+
+
+async def show(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> int:
+    """Edit the message whose button was pressed, or send a new one after typed input."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        with tolerating(NOT_MODIFIED):  # pressed twice: it already shows this
+            await query.edit_message_text(text, reply_markup=markup)
+        return query.message.message_id
+    return await say(update, context, text, markup)
+
+
+async def edit(
+    context: BotContext,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Edit an earlier message of the bot (e.g. the request a therapist is deciding)."""
+    with tolerating(NOT_MODIFIED):
+        await context.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+
+
+async def account_of(update: Update) -> User | None:
+    """The account linked to whoever sent this update."""
+    if update.effective_user is None:
+        return None
+    return await find_user_by_telegram_id(update.effective_user.id)
+
+
+def parse(update: Update, kind: type[CD]) -> CD | None:
+    """The pressed button's data as `kind`, or None when it is malformed (stale or forged)."""
+    query = update.callback_query
+    if query is None:
+        return None
+    try:
+        return kind.unpack(query.data)
+    except MalformedCallback:
+        return None
+
+
+def pressed_message_id(update: Update) -> int | None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return None
+    return query.message.message_id
+
+
+def error_messages(errors: dict[str, list[str]]) -> list[str]:
+    """Every message of an InvalidInput, flattened for a chat reply."""
+    return [message for messages in errors.values() for message in messages]

@@ -1,0 +1,291 @@
+"""/register and /login: an e-mailed code links this Telegram user to an account.
+
+/register: e-mail -> name (one tap for the Telegram profile's) -> phone (Telegram's "share
+contact" button, or skip) -> the 6-digit code -> linked. /login skips the name and phone.
+Both call `booking.accounts.start_telegram_link` / `confirm_telegram_link`, which answer the
+same for known and unknown addresses: the bot never tells whether an e-mail is registered,
+and never asks for a password.
+
+The draft lives in `user_data["registration"]` (persisted, encrypted with the rest).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from booking.accounts import NAME_MAX, clean_email, confirm_telegram_link, start_telegram_link
+from booking.errors import InvalidInput, RateLimited
+from bot import keyboards, texts
+from bot.callbacks import MenuAction, RegistrationStep
+from bot.commands import set_staff_commands
+from bot.context import BotContext
+from bot.conversations.common import (
+    END,
+    answer,
+    conversation,
+    error_messages,
+    say,
+    show,
+)
+
+EMAIL, NAME, PHONE, CODE = "email", "name", "phone", "code"
+DRAFT = "registration"
+CODE_RE = re.compile(r"^\d{6}$")
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    return context.user_data.setdefault(DRAFT, {"path": "register"})
+
+
+def _profile_name(update: Update) -> tuple[str, str] | None:
+    """The Telegram profile's first and last name, when it has both."""
+    user = update.effective_user
+    if user is None or not user.first_name or not user.last_name:
+        return None
+    return user.first_name.strip(), user.last_name.strip()
+
+
+async def begin_register(update: Update, context: BotContext) -> str:
+    """/register (or the menu button): ask for the e-mail address."""
+    return await _begin(update, context, "register")
+
+
+async def begin_login(update: Update, context: BotContext) -> str:
+    """/login: link an account that already exists (same code, no name or phone)."""
+    return await _begin(update, context, "login")
+
+
+async def _begin(update: Update, context: BotContext, path: str) -> str:
+    await answer(update)
+    context.user_data[DRAFT] = {"path": path}
+    prompt = texts.ASK_EMAIL_REGISTER if path == "register" else texts.ASK_EMAIL_LOGIN
+    await say(update, context, prompt)
+    return EMAIL
+
+
+async def email_typed(update: Update, context: BotContext) -> str | int | None:
+    """The e-mail address: checked for shape here, by the accounts service."""
+    text = update.message.text if update.message else ""
+    try:
+        address = clean_email(text or "")
+    except InvalidInput:
+        await say(update, context, texts.BAD_EMAIL)
+        return None
+    draft = _draft(context)
+    draft["email"] = address
+    if draft["path"] == "login":
+        return await _send_code(update, context)
+    profile = _profile_name(update)
+    if profile is not None:
+        await say(update, context, texts.ask_name(*profile), keyboards.use_profile_name(*profile))
+    else:
+        await say(update, context, texts.ASK_NAME_TYPED)
+    return NAME
+
+
+async def profile_name_used(update: Update, context: BotContext) -> str | None:
+    """One tap: the name from the Telegram profile."""
+    profile = _profile_name(update)
+    if profile is None:
+        await answer(update, texts.STALE_BUTTON)
+        return None
+    await answer(update)
+    draft = _draft(context)
+    draft["first_name"], draft["last_name"] = profile
+    await show(update, context, f"Name: {profile[0]} {profile[1]}")
+    return await _ask_phone(update, context)
+
+
+async def name_typed(update: Update, context: BotContext) -> str | None:
+    """A typed name: the last word is the last name, the rest the first name."""
+    words = (update.message.text or "").split() if update.message else []
+    if len(words) < 2:
+        await say(update, context, texts.NEED_FULL_NAME)
+        return None
+    first, last = " ".join(words[:-1]), words[-1]
+    if len(first) > NAME_MAX or len(last) > NAME_MAX:
+        await say(update, context, texts.NAME_TOO_LONG)
+        return None
+    draft = _draft(context)
+    draft["first_name"], draft["last_name"] = first, last
+    return await _ask_phone(update, context)
+
+
+async def _ask_phone(update: Update, context: BotContext) -> str:
+    await say(update, context, texts.ASK_PHONE, keyboards.share_contact())
+    return PHONE
+
+
+async def contact_shared(update: Update, context: BotContext) -> str | int | None:
+    """Telegram's "share contact": only the person's own number is taken."""
+    message = update.message
+    contact = message.contact if message else None
+    user = update.effective_user
+    if contact is None or user is None or contact.user_id != user.id:
+        await say(update, context, texts.NOT_YOUR_CONTACT, keyboards.share_contact())
+        return None
+    phone = contact.phone_number.strip()
+    if not phone.startswith("+"):
+        phone = f"+{phone}"  # Telegram sends numbers without the plus
+    _draft(context)["phone"] = phone
+    await say(update, context, texts.PHONE_SAVED, ReplyKeyboardRemove())
+    return await _send_code(update, context)
+
+
+async def phone_skipped(update: Update, context: BotContext) -> str | int | None:
+    _draft(context)["phone"] = None
+    await say(update, context, texts.PHONE_SKIPPED, ReplyKeyboardRemove())
+    return await _send_code(update, context)
+
+
+async def use_phone_buttons(update: Update, context: BotContext) -> None:
+    await say(update, context, texts.USE_PHONE_BUTTONS, keyboards.share_contact())
+
+
+async def _send_code(update: Update, context: BotContext, *, resend: bool = False) -> str | None:
+    """Ask the accounts service to e-mail a code; the answer is the same for any address."""
+    draft = _draft(context)
+    assert update.effective_user is not None
+    try:
+        await start_telegram_link(
+            context.settings,
+            draft["email"],
+            update.effective_user.id,
+            first_name=draft.get("first_name"),
+            last_name=draft.get("last_name"),
+            phone=draft.get("phone"),
+        )
+    except RateLimited as exc:
+        await say(update, context, texts.rate_limited(exc.retry_after), keyboards.code_actions())
+        return CODE
+    except InvalidInput as exc:
+        await say(update, context, texts.invalid_request(error_messages(exc.errors)))
+        return EMAIL
+    context.wake_dispatcher()
+    text = texts.code_resent(draft["email"]) if resend else texts.code_sent(draft["email"])
+    await say(update, context, text, keyboards.code_actions())
+    return CODE
+
+
+async def code_typed(update: Update, context: BotContext) -> str | int | None:
+    """The 6-digit code: on success this chat is linked to the account."""
+    code = (update.message.text or "").strip().replace(" ", "") if update.message else ""
+    if not CODE_RE.match(code):
+        await say(update, context, texts.CODE_ENTER, keyboards.code_actions())
+        return None
+    draft = _draft(context)
+    assert update.effective_user is not None
+    try:
+        user = await confirm_telegram_link(
+            context.settings, draft["email"], update.effective_user.id, code
+        )
+    except InvalidInput as exc:
+        detail = " ".join(error_messages(exc.errors))
+        await say(update, context, texts.wrong_code(detail), keyboards.code_actions())
+        return None
+    except RateLimited as exc:
+        await say(update, context, texts.rate_limited(exc.retry_after))
+        return None
+    context.user_data.pop(DRAFT, None)
+    if user.is_staff and update.effective_chat is not None:
+        await set_staff_commands(context.bot, update.effective_chat.id)
+    await say(
+        update,
+        context,
+        texts.linked(user.first_name, is_staff=user.is_staff),
+        keyboards.main_menu(linked=True),
+    )
+    return END
+
+
+async def resend(update: Update, context: BotContext) -> str | None:
+    await answer(update)
+    if "email" not in _draft(context):
+        return None
+    return await _send_code(update, context, resend=True)
+
+
+async def change_email(update: Update, context: BotContext) -> str:
+    await answer(update)
+    draft = _draft(context)
+    draft.pop("email", None)
+    prompt = texts.ASK_EMAIL_REGISTER if draft["path"] == "register" else texts.ASK_EMAIL_LOGIN
+    await say(update, context, prompt)
+    return EMAIL
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    context.user_data.pop(DRAFT, None)
+    await say(update, context, texts.CANCELLED, ReplyKeyboardRemove())
+    return END
+
+
+async def use_the_buttons(update: Update, context: BotContext) -> None:
+    await say(update, context, texts.USE_BUTTONS)
+
+
+def _menu(action: str) -> Any:
+    packed = MenuAction(action).pack()
+    return lambda data: data == packed
+
+
+def _step(action: str) -> Any:
+    packed = RegistrationStep(action).pack()
+    return lambda data: data == packed
+
+
+def build_registration_conversation() -> ConversationHandler:
+    not_a_command = filters.TEXT & ~filters.COMMAND
+    return conversation(
+        "registration",
+        entry_points=[
+            CommandHandler("register", begin_register),
+            CommandHandler("login", begin_login),
+            CommandHandler("start", begin_register, filters=filters.Regex(r"^/start register$")),
+            CommandHandler("start", begin_login, filters=filters.Regex(r"^/start login$")),
+            CallbackQueryHandler(begin_register, pattern=_menu("register")),
+            CallbackQueryHandler(begin_login, pattern=_menu("login")),
+        ],
+        states={
+            EMAIL: [
+                MessageHandler(not_a_command, email_typed),
+                MessageHandler(~filters.COMMAND, use_the_buttons_or_type_email),
+            ],
+            NAME: [
+                CallbackQueryHandler(profile_name_used, pattern=_step("use_name")),
+                MessageHandler(not_a_command, name_typed),
+                MessageHandler(~filters.COMMAND, use_the_buttons),
+            ],
+            PHONE: [
+                MessageHandler(filters.CONTACT, contact_shared),
+                MessageHandler(
+                    filters.Regex(rf"^\s*{texts.SKIP_PHONE_BUTTON}\s*$") & ~filters.COMMAND,
+                    phone_skipped,
+                ),
+                MessageHandler(~filters.COMMAND, use_phone_buttons),
+            ],
+            CODE: [
+                MessageHandler(not_a_command, code_typed),
+                CallbackQueryHandler(resend, pattern=_step("resend")),
+                CallbackQueryHandler(change_email, pattern=_step("change_email")),
+                MessageHandler(~filters.COMMAND, use_the_buttons),
+            ],
+        },
+        fallbacks=[],
+        cancel=cancel,
+        own_callbacks=(RegistrationStep,),
+    )
+
+
+async def use_the_buttons_or_type_email(update: Update, context: BotContext) -> None:
+    await say(update, context, texts.BAD_EMAIL)

@@ -1,0 +1,99 @@
+"""/start (with deep-link payloads), /help, /cancel, and what is said to anything unexpected.
+
+Not a multi-step conversation: these handlers answer in one message. The catch-alls at the
+end (`fallback_handlers`) are registered last, after every conversation has had its turn.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import keyboards, texts
+from bot.callbacks import Ignore, MenuAction
+from bot.commands import set_staff_commands
+from bot.context import BotContext
+from bot.conversations.appointments import show_appointments
+from bot.conversations.common import account_of, answer, parse, say
+
+# Deep links (t.me/<bot>?start=<payload>) handled by the conversations themselves.
+CONVERSATION_PAYLOADS = {"book", "register", "login"}
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: a welcome and buttons for what the person can do next."""
+    payload = context.args[0] if context.args else ""
+    if payload == "appointments":
+        await show_appointments(update, context)
+        return
+    await send_welcome(update, context)
+
+
+async def send_welcome(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    account = await account_of(update)
+    is_staff = bool(account and account.is_staff)
+    if is_staff and update.effective_chat is not None:
+        await set_staff_commands(context.bot, update.effective_chat.id)
+    text = texts.welcome(
+        (account.first_name if account else None) or (user.first_name if user else ""),
+        linked=account is not None,
+        is_staff=is_staff,
+        practice=context.settings.practice_name,
+    )
+    await say(update, context, text, keyboards.main_menu(linked=account is not None))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: the commands this person can use."""
+    await answer(update)
+    account = await account_of(update)
+    await say(update, context, texts.help_text(is_staff=bool(account and account.is_staff)))
+
+
+async def cancel_outside(update: Update, context: BotContext) -> None:
+    """/cancel with no conversation going on."""
+    await say(update, context, texts.NOTHING_TO_CANCEL)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await say(update, context, texts.FREE_TEXT)
+
+
+async def free_text(update: Update, context: BotContext) -> None:
+    """Anything typed outside a conversation gets a pointer to what works."""
+    await say(update, context, texts.FREE_TEXT, keyboards.main_menu(linked=await _linked(update)))
+
+
+async def ignored_press(update: Update, context: BotContext) -> None:
+    """A label on a keyboard (a weekday header, a closed day)."""
+    data = parse(update, Ignore)
+    await answer(update, texts.DATE_CLOSED if data and data.reason == "closed" else None)
+
+
+async def unknown_press(update: Update, context: BotContext) -> None:
+    """A button no handler wants right now: left over from an earlier step, or forged."""
+    await answer(update, texts.STALE_BUTTON)
+
+
+async def _linked(update: Update) -> bool:
+    return await account_of(update) is not None
+
+
+def start_handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CallbackQueryHandler(help_command, pattern=lambda d: d == MenuAction("help").pack()),
+        CommandHandler("cancel", cancel_outside),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler]:
+    """Registered after everything else."""
+    return [
+        CallbackQueryHandler(ignored_press, pattern=Ignore.matches),
+        CallbackQueryHandler(unknown_press),
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(filters.ALL, free_text),
+    ]

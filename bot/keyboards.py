@@ -1,0 +1,301 @@
+"""Keyboards: pure functions from values to Telegram markup (no network, no database)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from booking.availability import DAY_NAMES, SLOT_HOURS, SLOT_LABELS
+from bot import texts
+from bot.callbacks import (
+    BookingStep,
+    DecideRequest,
+    Ignore,
+    MenuAction,
+    PickDate,
+    PickSlot,
+    RegistrationStep,
+    StaffDay,
+    StaffDuration,
+    StaffStep,
+    StaffTime,
+    ToggleWeekday,
+)
+
+TICK = "✓"
+WEEKDAY_HEADER = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+DURATIONS = (30, 45, 60, 90)
+STEP_MINUTES = 30
+
+
+def _button(text: str, data: Any) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data.pack())
+
+
+def _label(text: str) -> InlineKeyboardButton:
+    return _button(text, Ignore("label"))
+
+
+# --- everyone --------------------------------------------------------------------------------
+
+
+def main_menu(*, linked: bool) -> InlineKeyboardMarkup:
+    """What the person can do next: link an account first, or book and look."""
+    if not linked:
+        rows = [
+            [_button("Create an account", MenuAction("register"))],
+            [_button("I already have an account", MenuAction("login"))],
+        ]
+    else:
+        rows = [
+            [_button("Book a session", MenuAction("book"))],
+            [_button("My appointments", MenuAction("appointments"))],
+        ]
+    rows.append([_button("Help", MenuAction("help"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def link_buttons(buttons: Sequence[Sequence[dict[str, str]]]) -> InlineKeyboardMarkup | None:
+    """An outbox payload's `buttons` ([[{"text", "url" | "callback_data"}]]) as markup."""
+    rows = []
+    for row in buttons:
+        cells = []
+        for spec in row:
+            if spec.get("url"):
+                cells.append(InlineKeyboardButton(spec["text"], url=spec["url"]))
+            elif spec.get("callback_data"):
+                cells.append(
+                    InlineKeyboardButton(spec["text"], callback_data=spec["callback_data"])
+                )
+        if cells:
+            rows.append(cells)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def join_buttons(links: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """One URL button per (label, link)."""
+    if not links:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)] for label, url in links])
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+def use_profile_name(first: str, last: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(f"Use {first} {last}", RegistrationStep("use_name"))]])
+
+
+def share_contact() -> ReplyKeyboardMarkup:
+    """Telegram's own "share contact" button: the number comes from the account, no typing."""
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(texts.SHARE_PHONE_BUTTON, request_contact=True)],
+            [KeyboardButton(texts.SKIP_PHONE_BUTTON)],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def code_actions() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("Resend code", RegistrationStep("resend")),
+                _button("Change e-mail", RegistrationStep("change_email")),
+            ]
+        ]
+    )
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+def booking_calendar(
+    today: date,
+    available: Iterable[date],
+    selected: Iterable[date],
+    *,
+    horizon: int = 30,
+) -> InlineKeyboardMarkup:
+    """The next `horizon` days from tomorrow, by week; only available days can be pressed.
+
+    Selected days carry a tick. The first day of a month shows the month's name so a
+    two-month span stays readable.
+    """
+    first, last = today + timedelta(days=1), today + timedelta(days=horizon)
+    open_days, chosen = set(available), set(selected)
+    months = sorted({(first.year, first.month), (last.year, last.month)})
+    title = " – ".join(date(y, m, 1).strftime("%B %Y") for y, m in months)
+    rows = [[_label(title)], [_label(name) for name in WEEKDAY_HEADER]]
+    day = first - timedelta(days=first.weekday())
+    while day <= last:
+        week = []
+        for _ in range(7):
+            if day < first or day > last:
+                week.append(_label(" "))
+            else:
+                text = str(day.day) if day.day != 1 else f"1 {day:%b}"
+                if day in open_days:
+                    if day in chosen:
+                        text = f"{TICK}{text}"
+                    week.append(_button(text, PickDate(day)))
+                else:
+                    week.append(_button("·", Ignore("closed")))
+            day += timedelta(days=1)
+        rows.append(week)
+    count = len(chosen & open_days)
+    next_text = f"Next ({count} chosen)" if count else "Next"
+    rows.append([_button(next_text, BookingStep("next")), _button("Cancel", BookingStep("cancel"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def slot_picker(selected: Iterable[str]) -> InlineKeyboardMarkup:
+    chosen = set(selected)
+    rows = [
+        [_button(f"{TICK} {label}" if slot in chosen else label, PickSlot(slot))]
+        for slot, label in SLOT_LABELS.items()
+    ]
+    rows.append([_button("Back", BookingStep("back")), _button("Next", BookingStep("next"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def reason_prompt() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button("Skip", BookingStep("skip")), _button("Back", BookingStep("back"))]]
+    )
+
+
+def booking_summary() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button("Confirm", BookingStep("confirm"))],
+            [_button("Change", BookingStep("change")), _button("Cancel", BookingStep("cancel"))],
+        ]
+    )
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
+    """The buttons on a new request: the therapist decides with one tap."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("Schedule", DecideRequest("schedule", appointment_id)),
+                _button("Reject", DecideRequest("reject", appointment_id)),
+            ]
+        ]
+    )
+
+
+def staff_days(appointment_id: uuid.UUID, days: Sequence[date]) -> InlineKeyboardMarkup:
+    rows = [[_button(texts.format_day(d), StaffDay(appointment_id, d))] for d in days]
+    rows.append(
+        [
+            _button("Another day", StaffStep("other_day", appointment_id)),
+            _button("Cancel", StaffStep("cancel", appointment_id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def staff_calendar(
+    appointment_id: uuid.UUID, today: date, *, horizon: int = 30
+) -> InlineKeyboardMarkup:
+    """Any day from today on: the therapist may offer a day the client did not list."""
+    first, last = today, today + timedelta(days=horizon)
+    rows = [[_label(name) for name in WEEKDAY_HEADER]]
+    day = first - timedelta(days=first.weekday())
+    while day <= last:
+        week = []
+        for _ in range(7):
+            if day < first or day > last:
+                week.append(_label(" "))
+            else:
+                text = str(day.day) if day.day != 1 else f"1 {day:%b}"
+                week.append(_button(text, StaffDay(appointment_id, day)))
+            day += timedelta(days=1)
+        rows.append(week)
+    rows.append(
+        [
+            _button("Back", StaffStep("back", appointment_id)),
+            _button("Cancel", StaffStep("cancel", appointment_id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def slot_start_minutes(slots: Iterable[str], step: int = STEP_MINUTES) -> list[int]:
+    """Start times (minutes after midnight, practice wall clock) inside the given slots."""
+    minutes: list[int] = []
+    for slot in SLOT_HOURS:
+        if slot in set(slots):
+            start, end = SLOT_HOURS[slot]
+            minutes += range(start * 60, end * 60, step)
+    return minutes
+
+
+def staff_times(appointment_id: uuid.UUID, minutes: Sequence[int]) -> InlineKeyboardMarkup:
+    buttons = [_button(texts.clock(m), StaffTime(appointment_id, m)) for m in minutes]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append(
+        [
+            _button("Back", StaffStep("back", appointment_id)),
+            _button("Cancel", StaffStep("cancel", appointment_id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def staff_durations(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
+    rows = [[_button(f"{m} min", StaffDuration(appointment_id, m)) for m in DURATIONS]]
+    rows.append(
+        [
+            _button("Back", StaffStep("back", appointment_id)),
+            _button("Cancel", StaffStep("cancel", appointment_id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def staff_confirm(appointment_id: uuid.UUID, *, conflict: bool) -> InlineKeyboardMarkup:
+    rows = []
+    if not conflict:
+        rows.append([_button("Confirm", StaffStep("confirm", appointment_id))])
+    rows.append(
+        [
+            _button("Pick another time", StaffStep("back", appointment_id)),
+            _button("Cancel", StaffStep("cancel", appointment_id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def reject_reason(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button("Reject without a reason", StaffStep("skip", appointment_id))],
+            [_button("Cancel", StaffStep("cancel", appointment_id))],
+        ]
+    )
+
+
+def weekday_toggles(open_days: Iterable[int]) -> InlineKeyboardMarkup:
+    days = set(open_days)
+    rows = [
+        [_button(f"{TICK} {name}" if n in days else f"✗ {name}", ToggleWeekday(n))]
+        for n, name in enumerate(DAY_NAMES)
+    ]
+    return InlineKeyboardMarkup(rows)

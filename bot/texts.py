@@ -1,0 +1,404 @@
+"""Everything the bot says: pure functions from values to plain text (no Telegram, no database).
+
+Messages are plain text on purpose: names and reasons typed by people never need escaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from booking.availability import DAY_NAMES, SLOT_LABELS
+
+# --- commands ------------------------------------------------------------------------------
+
+CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Start here: what you can do"),
+    ("book", "Ask for a session"),
+    ("appointments", "Your requests and sessions"),
+    ("register", "Create an account (e-mail code)"),
+    ("login", "Link your existing account"),
+    ("help", "What this bot can do"),
+    ("cancel", "Stop what you are doing"),
+)
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("pending", "Requests waiting for a decision"),
+    ("today", "Today's sessions"),
+    ("availability", "Open or close weekdays"),
+    ("stats", "Numbers at a glance"),
+)
+
+
+def welcome(first_name: str, *, linked: bool, is_staff: bool, practice: str) -> str:
+    hello = f"Hello {first_name}!" if first_name else "Hello!"
+    if is_staff:
+        return (
+            f"{hello} You are signed in as staff of {practice}.\n"
+            "New requests arrive here with Schedule and Reject buttons.\n"
+            "/pending, /today, /availability and /stats are yours; /help lists everything."
+        )
+    if linked:
+        return (
+            f"{hello} This is {practice}.\n"
+            "Ask for a session with /book, or see your requests with /appointments."
+        )
+    return (
+        f"{hello} This is {practice}: here you can ask for a video session with the therapist.\n"
+        "First create an account (we e-mail you a code, no password needed), or link the "
+        "account you already have."
+    )
+
+
+def help_text(*, is_staff: bool) -> str:
+    lines = ["What I can do:"]
+    lines += [f"/{name} - {description}" for name, description in CLIENT_COMMANDS]
+    if is_staff:
+        lines.append("")
+        lines.append("For staff:")
+        lines += [f"/{name} - {description}" for name, description in STAFF_COMMANDS]
+    return "\n".join(lines)
+
+
+FREE_TEXT = (
+    "I did not understand that. Use the menu or the commands: /book to ask for a session, "
+    "/appointments to see yours, /help for everything else."
+)
+NOTHING_TO_CANCEL = "There is nothing to cancel. /help shows what you can do."
+CANCELLED = "Cancelled. Nothing was changed. /help shows what you can do."
+STALE_BUTTON = "That button is no longer active. Send /start to begin again."
+USE_BUTTONS = "Please use the buttons above, or send /cancel to stop."
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side. Please try again in a moment, "
+    "or send /cancel to start over."
+)
+NOT_LINKED = (
+    "First create an account with /register, or link the one you have with /login. "
+    "It takes a minute: we e-mail you a code."
+)
+STAFF_ONLY = "Only the practice's staff can do that."
+
+
+# --- registration and linking --------------------------------------------------------------
+
+ASK_EMAIL_REGISTER = (
+    "Let's create your account. What is your e-mail address?\n"
+    "We will send a 6-digit code there. (Send /cancel to stop.)"
+)
+ASK_EMAIL_LOGIN = (
+    "Let's link your account. What e-mail address did you register with?\n"
+    "We will send a 6-digit code there. (Send /cancel to stop.)"
+)
+BAD_EMAIL = (
+    "That does not look like an e-mail address. Please send it like name@example.com, or /cancel."
+)
+ASK_NAME_TYPED = "What is your name? Please send your first and last name, e.g. Alice Archer."
+NEED_FULL_NAME = "Please send both your first and your last name, e.g. Alice Archer."
+NAME_TOO_LONG = "That name is too long. Please send a shorter first and last name."
+ASK_PHONE = (
+    "Would you like to leave a phone number, in case the therapist needs to reach you? "
+    "Tap Share my phone number, or Skip."
+)
+SHARE_PHONE_BUTTON = "Share my phone number"
+SKIP_PHONE_BUTTON = "Skip"
+NOT_YOUR_CONTACT = "Please share your own phone number with the button below, or tap Skip."
+USE_PHONE_BUTTONS = "Please tap Share my phone number or Skip below."
+CODE_ENTER = "Please send the 6-digit code from the e-mail (or tap Resend code)."
+PHONE_SAVED = "Thanks."
+PHONE_SKIPPED = "No phone number, fine."
+
+
+def ask_name(first: str, last: str) -> str:
+    return (
+        f"Shall we use the name of your Telegram profile, {first} {last}?\n"
+        "Tap the button, or send your first and last name."
+    )
+
+
+def mask_email(address: str) -> str:
+    """'alice@example.com' -> 'a***e@example.com': enough to recognise, not to copy."""
+    local, _, domain = address.partition("@")
+    if len(local) <= 2:
+        shown = local[:1] + "***"
+    else:
+        shown = f"{local[0]}***{local[-1]}"
+    return f"{shown}@{domain}"
+
+
+def code_sent(address: str) -> str:
+    return (
+        f"We sent a 6-digit code to {mask_email(address)}. Send it here.\n"
+        "It is valid for 10 minutes. Nothing arrived? Check the spam folder, or tap Resend code."
+    )
+
+
+def code_resent(address: str) -> str:
+    return f"A new code is on its way to {mask_email(address)}. Only the newest code works."
+
+
+def wrong_code(detail: str) -> str:
+    return f"{detail}\nSend the code again, or tap Resend code."
+
+
+def rate_limited(retry_after: int) -> str:
+    minutes = max(1, round(retry_after / 60))
+    when = "a minute" if minutes == 1 else f"{minutes} minutes"
+    return f"Too many codes were asked for. Please try again in {when}."
+
+
+def linked(first_name: str, *, is_staff: bool) -> str:
+    hello = f"Welcome, {first_name}!" if first_name else "Welcome!"
+    if is_staff:
+        return (
+            f"{hello} Your staff account is linked to this chat. New requests will arrive "
+            "here. /help lists your commands."
+        )
+    return f"{hello} Your account is linked to this chat. Ask for a session with /book."
+
+
+def already_linked(address: str) -> str:
+    return (
+        f"This chat is already linked to {mask_email(address)}. "
+        "To link another account, go on: the code decides."
+    )
+
+
+# --- booking --------------------------------------------------------------------------------
+
+ASK_DATES = (
+    "Which days would suit you? Tap every date that works (several are fine), then Next.\n"
+    "Days without a number are closed."
+)
+NO_DATES_OPEN = (
+    "There are no open dates in the next 30 days, sorry. Please try again later or contact "
+    "the practice."
+)
+PICK_A_DATE = "Pick at least one date first."
+DATE_CLOSED = "That day is not available."
+ASK_SLOTS = "Which times of day suit you? Tap all that work, then Next."
+PICK_A_SLOT = "Pick at least one time of day first."
+ASK_REASON = (
+    "Anything you would like the therapist to know before the session? Type it here, or tap Skip."
+)
+REQUEST_SENT = (
+    "Your request is sent. The therapist will pick a time from your choices; the "
+    "confirmation with the video link will arrive here and by e-mail.\n"
+    "/appointments shows your requests."
+)
+BOOKING_CANCELLED = "Booking cancelled. Nothing was sent. /book starts again."
+REASON_TOO_LONG = "That is a bit long. Please keep it under 2000 characters, or tap Skip."
+
+
+def format_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def selected_dates(days: Iterable[date]) -> str:
+    return ", ".join(format_day(d) for d in sorted(days)) or "none yet"
+
+
+def booking_summary(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    days: Sequence[date],
+    slots: Sequence[str],
+    reason: str | None,
+) -> str:
+    lines = [
+        "Please check your request:",
+        f"Name: {first_name} {last_name}",
+        f"E-mail: {email}",
+        f"Dates: {selected_dates(days)}",
+        f"Times: {', '.join(SLOT_LABELS.get(s, s) for s in slots)}",
+        f"Note: {reason}" if reason else "Note: none",
+        "",
+        "Send it?",
+    ]
+    return "\n".join(lines)
+
+
+def invalid_request(problems: Iterable[str]) -> str:
+    return "The request could not be sent:\n" + "\n".join(f"- {p}" for p in problems)
+
+
+# --- appointments ----------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "pending_review": "waiting for the therapist",
+    "scheduled": "scheduled",
+    "rejected": "not accepted",
+    "cancelled": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class AppointmentLine:
+    """One request as the client sees it (plain values, built by the handler)."""
+
+    status: str
+    preferred_dates: Sequence[str]
+    preferred_slots: Sequence[str]
+    scheduled_time: str | None = None  # already in the practice's zone, named
+    duration: str | None = None
+    meeting_status: str | None = None
+    rejection_reason: str | None = None
+
+
+NO_APPOINTMENTS = "You have no requests yet. /book asks for a session."
+
+
+def appointments_list(lines: Sequence[AppointmentLine]) -> str:
+    if not lines:
+        return NO_APPOINTMENTS
+    out = ["Your requests:"]
+    for number, line in enumerate(lines, 1):
+        status = STATUS_LABELS.get(line.status, line.status)
+        out.append("")
+        if line.status == "scheduled" and line.scheduled_time:
+            out.append(f"{number}. Scheduled: {line.scheduled_time}, {line.duration}")
+            if line.meeting_status == "active":
+                out.append("   The room is open now: tap Join.")
+            elif line.meeting_status == "completed":
+                out.append("   This session is over.")
+            else:
+                out.append("   Join with the button from 10 minutes before the start.")
+        else:
+            dates = ", ".join(line.preferred_dates)
+            slots = ", ".join(line.preferred_slots)
+            out.append(f"{number}. {status.capitalize()}: {dates} ({slots})")
+            if line.rejection_reason:
+                out.append(f"   Reason: {line.rejection_reason}")
+    return "\n".join(out)
+
+
+def join_label(number: int, scheduled_time: str) -> str:
+    return f"Join session {number}"
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def request_card(
+    *,
+    first_name: str,
+    last_name: str,
+    preferred_dates: Sequence[str],
+    preferred_slots: Sequence[str],
+    reason: str | None,
+    email: str,
+    phone: str | None,
+) -> str:
+    slots = ", ".join(SLOT_LABELS.get(s, s) for s in preferred_slots)
+    lines = [
+        f"Request from {first_name} {last_name}",
+        f"Preferred dates: {', '.join(preferred_dates)}",
+        f"Preferred times: {slots}",
+        f"E-mail: {email}",
+    ]
+    if phone:
+        lines.append(f"Phone: {phone}")
+    if reason:
+        lines.append(f"Note: {reason}")
+    return "\n".join(lines)
+
+
+def outcome_scheduled(by: str, when: str, duration: str) -> str:
+    return f"Scheduled by {by}: {when}, {duration}."
+
+
+def outcome_rejected(by: str, reason: str | None) -> str:
+    text = f"Rejected by {by}."
+    if reason:
+        text += f" Reason: {reason}"
+    return text
+
+
+def already_decided(outcome: str) -> str:
+    return f"Already decided, nothing was changed. {outcome}"
+
+
+def card_with(card: str, footer: str) -> str:
+    return f"{card}\n\n{footer}"
+
+
+ASK_STAFF_DAY = "Pick the day (the client's preferred dates first):"
+ASK_OTHER_DAY = "Pick another day:"
+ASK_DURATION = "How long is the session?"
+ASK_REJECT_REASON = (
+    "Why can this request not be accepted? Type a short reason for the client, or tap "
+    "Reject without a reason."
+)
+DECISION_CANCELLED = "Nothing decided yet."
+NO_PENDING = "No requests are waiting. New ones will arrive here."
+NO_TIMES = "No start times are left on that day. Pick another day."
+
+
+def ask_staff_time(day: date) -> str:
+    return f"{format_day(day)}: pick the start time (practice time):"
+
+
+def staff_confirm(when: str, duration: str, conflicts: Sequence[str]) -> str:
+    if conflicts:
+        return (
+            f"{when}, {duration} overlaps another session:\n"
+            + "\n".join(f"- {c}" for c in conflicts)
+            + "\nPick another time."
+        )
+    return f"Schedule the session for {when}, {duration}?"
+
+
+def pending_header(count: int, shown: int) -> str:
+    if count > shown:
+        return f"{count} requests are waiting; here are the oldest {shown}."
+    return f"{count} request{'s' if count != 1 else ''} waiting:"
+
+
+def availability_text(open_days: Iterable[int]) -> str:
+    names = [DAY_NAMES[d] for d in sorted(open_days)]
+    shown = ", ".join(names) if names else "none (clients cannot book)"
+    return f"Open weekdays: {shown}.\nTap a day to open or close it."
+
+
+def stats_text(
+    *, total: int, pending: int, scheduled: int, rejected: int, completion_rate: float
+) -> str:
+    return (
+        "Requests so far:\n"
+        f"Total: {total}\n"
+        f"Waiting: {pending}\n"
+        f"Scheduled: {scheduled}\n"
+        f"Rejected: {rejected}\n"
+        f"Scheduled share: {completion_rate:.2f}%"
+    )
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    start: datetime  # aware
+    duration_minutes: int
+    client: str
+    meeting_status: str
+
+
+def today_text(day: date, sessions: Sequence[SessionLine], zone: ZoneInfo) -> str:
+    if not sessions:
+        return f"No sessions today ({format_day(day)})."
+    lines = [f"Today's sessions ({format_day(day)}):"]
+    for number, session in enumerate(sessions, 1):
+        local = session.start.astimezone(zone)
+        state = {"active": " - room open", "completed": " - over"}.get(session.meeting_status, "")
+        lines.append(
+            f"{number}. {local:%H:%M} {session.client}, {session.duration_minutes} min{state}"
+        )
+    return "\n".join(lines)
+
+
+def clock(minute_of_day: int) -> str:
+    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+
+
+def time_of(minute_of_day: int) -> time:
+    return time(minute_of_day // 60, minute_of_day % 60)
