@@ -17,6 +17,7 @@ from api.keys import SETTINGS
 from api.openapi import documented
 from api.schemas import parse_body
 from booking import accounts
+from booking.passwords import is_usable
 from models import User
 
 routes = web.RouteTableDef()
@@ -30,6 +31,10 @@ RESET_SENT = {
     "message": "If an account exists for this address, we have sent a password reset code to it."
 }
 VERIFIED = {"message": "Email verified successfully. You can now sign in."}
+VERIFIED_CHOOSE_PASSWORD = {
+    "message": "Email verified successfully. This address was registered more than once with "
+    "different passwords, so none was kept: choose your password with forgot-password."
+}
 RESET_CODE_OK = {"message": "The code is valid. You can now choose a new password."}
 PASSWORD_RESET = {"message": "Your password has been reset. You can now sign in."}
 
@@ -159,10 +164,12 @@ async def register(request: web.Request) -> web.Response:
 async def verify_otp(request: web.Request) -> web.Response:
     """Confirm the e-mail address with the registration code."""
     body = await parse_body(request, CodeBody)
-    await accounts.verify_registration(
+    user = await accounts.verify_registration(
         request.app[SETTINGS], email=body.email, code=body.otp, ip=request.remote
     )
-    return web.json_response(VERIFIED)
+    return web.json_response(
+        VERIFIED if is_usable(user.password_hash) else VERIFIED_CHOOSE_PASSWORD
+    )
 
 
 @routes.post("/api/auth/login/")

@@ -60,7 +60,13 @@ from booking.codes import (
 from booking.emails import accounts as emails
 from booking.errors import InvalidInput, NotAuthenticated
 from booking.notifications import enqueue
-from booking.passwords import hash_password, password_problems, validate_password, verify_password
+from booking.passwords import (
+    UNUSABLE_PASSWORD,
+    hash_password,
+    password_problems,
+    validate_password,
+    verify_password,
+)
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.sessions import TokenPair, revoke_user_sessions, rotate_refresh_token, start_session
 from booking.settings import Settings
@@ -295,7 +301,16 @@ async def register_user(
                     user.first_name = first_name.strip()
                     user.last_name = last_name.strip()
                     user.phone = _clean(phone) or user.phone
-                    user.password_hash = password_hash
+                    # Nobody has proved this address yet, so two registrations may come from
+                    # two people. The first password stands while later ones repeat it; a
+                    # different one voids it for good, and the owner chooses a password by
+                    # reset after verifying. Otherwise someone registering a stranger's
+                    # address just before they verify would know the password of their
+                    # account, and so read the requests they made before registering.
+                    if user.password_hash is None:
+                        user.password_hash = password_hash
+                    elif not await verify_password(user.password_hash, password):
+                        user.password_hash = UNUSABLE_PASSWORD
                     await user.save(using_db=conn)
                     await _send_code(
                         settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
@@ -528,9 +543,14 @@ async def confirm_telegram_link(
                 .update(telegram_user_id=None)
             )
             user.telegram_user_id = telegram_user_id
+        if user.email_verified_at is None and user.password_hash:
+            # That password came with an unproven web registration: the code proves this
+            # inbox, not who chose the password. The owner sets one by reset if they want it.
+            user.password_hash = UNUSABLE_PASSWORD
         user.email_verified_at = user.email_verified_at or now
         await user.save(
-            using_db=conn, update_fields=["telegram_user_id", "email_verified_at", "updated_at"]
+            using_db=conn,
+            update_fields=["telegram_user_id", "email_verified_at", "password_hash", "updated_at"],
         )
     log.info("user %s linked to a Telegram account", user.id)
     return user

@@ -13,7 +13,10 @@ from booking.errors import InvalidInput
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_hasher = PasswordHasher()
+# Stored instead of a hash when no password may be trusted (never a valid argon2 hash, so it
+# matches nothing); the owner chooses one through the password-reset flow.
+UNUSABLE_PASSWORD = "!unusable"  # argon2id with the library's current recommended parameters
 
 
 @lru_cache(maxsize=1)
@@ -59,3 +62,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     return _hasher.hash("dummy password that matches nothing")
+
+
+def is_usable(password_hash: str | None) -> bool:
+    return bool(password_hash) and password_hash != UNUSABLE_PASSWORD
