@@ -64,8 +64,13 @@ def _stop_signals() -> Iterator[asyncio.Event]:
 
 
 @contextlib.asynccontextmanager
-async def _background(settings: Settings, with_bot: bool) -> AsyncIterator[Any]:
-    """The bot (when configured) and the scheduler driving the outbox dispatcher."""
+async def _background(
+    settings: Settings, with_bot: bool, webhook: Any = None
+) -> AsyncIterator[Any]:
+    """The bot (when configured) and the scheduler driving the outbox dispatcher.
+
+    `webhook` is the bot's WebhookReceiver when the API app serves the webhook route.
+    """
     from booking.mailer import email_sender
     from booking.notifications import Dispatcher
     from booking.scheduler import running_scheduler
@@ -75,7 +80,9 @@ async def _background(settings: Settings, with_bot: bool) -> AsyncIterator[Any]:
     dispatcher = Dispatcher({NotificationChannel.EMAIL: email_sender(settings)})
     async with contextlib.AsyncExitStack() as stack:
         if with_bot:
-            telegram = await stack.enter_async_context(running_bot(settings, dispatcher.wake))
+            telegram = await stack.enter_async_context(
+                running_bot(settings, dispatcher.wake, webhook=webhook)
+            )
             if telegram is not None:
                 dispatcher.senders[NotificationChannel.TELEGRAM] = telegram.sender
         await stack.enter_async_context(running_scheduler(settings, dispatcher))
@@ -89,14 +96,30 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
 
     waker: list[Callable[[], None]] = []
     app = create_app(settings, on_commit=lambda: [wake() for wake in waker])
+    webhook = None
+    if settings.telegram_bot_token is not None and settings.telegram_webhook_url:
+        from bot.webhook import WebhookReceiver
+
+        # Webhook mode: Telegram POSTs updates to this app (routes must exist before start).
+        webhook = WebhookReceiver(settings)
+        webhook.mount(app)
     if with_background:
 
         async def background_ctx(app: web.Application) -> AsyncIterator[None]:
-            async with _background(settings, with_bot=True) as dispatcher:
+            async with _background(settings, with_bot=True, webhook=webhook) as dispatcher:
                 waker.append(dispatcher.wake)
                 yield
 
         app.cleanup_ctx.append(background_ctx)
+    elif webhook is not None:
+        from bot.app import running_bot
+
+        async def webhook_bot_ctx(app: web.Application) -> AsyncIterator[None]:
+            # `serve` in webhook mode receives the updates; a worker delivers the outbox.
+            async with running_bot(settings, lambda: None, webhook=webhook):
+                yield
+
+        app.cleanup_ctx.append(webhook_bot_ctx)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     with _stop_signals() as stop:
         await runner.setup()

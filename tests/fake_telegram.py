@@ -47,6 +47,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    status: int = 200  # what the server answered
 
 
 @dataclass
@@ -302,12 +303,15 @@ class FakeTelegram:
             )
         method = request.match_info["method"]
         params = await self._params(request)
-        self.calls.append(Call(method, params, time.monotonic()))
+        call = Call(method, params, time.monotonic())
+        self.calls.append(call)
         failure = self._failure_for(method, params)
         if failure is not None:
+            call.status = failure.status
             return web.json_response(failure.payload(), status=failure.status)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
+            call.status = 404
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                 status=404,
@@ -315,6 +319,7 @@ class FakeTelegram:
         try:
             result = await handler(params)
         except _BadRequest as exc:
+            call.status = 400
             return web.json_response(
                 {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"},
                 status=400,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -132,3 +132,29 @@ def theo(telegram: FakeTelegram) -> FakeUser:
 def tess(telegram: FakeTelegram) -> FakeUser:
     """A second therapist of the practice."""
     return telegram.user(2002, "Tess", "Lund")
+
+
+def day_label(day: date) -> str:
+    """How the booking calendar labels a day."""
+    return str(day.day) if day.day != 1 else f"1 {day:%b}"
+
+
+async def book_in_chat(
+    client: FakeUser, days: list[date], slot_label: str = "Evening (18:00-21:00)"
+) -> None:
+    """The client walks /book to the end: dates, one slot, no note, Confirm."""
+    await client.send("/book")
+    calendar = await client.expect("Which days would suit you?")
+    for day in days:
+        await client.press(calendar, day_label(day))
+        calendar = await client.expect("Which days would suit you?")
+    await client.press(calendar, f"Next ({len(days)} chosen)")
+    slots = await client.expect("Which times of day suit you?")
+    await client.press(slots, slot_label)
+    slots = await client.expect("Which times of day suit you?")
+    await client.press(slots, "Next")
+    prompt = await client.expect("Anything you would like the therapist to know")
+    await client.press(prompt, "Skip")
+    summary = await client.expect("Please check your request:")
+    await client.press(summary, "Confirm")
+    await client.expect("Your request is sent.")

@@ -14,15 +14,12 @@ from tests.bot.harness import (  # noqa: F401
     BotUnderTest,
     alice,
     bot,
+    day_label,
     linked_user,
     settings,
     telegram,
 )
 from tests.fake_telegram import BotMessage, FakeUser
-
-
-def day_label(day: date) -> str:
-    return str(day.day) if day.day != 1 else f"1 {day:%b}"
 
 
 async def open_calendar(alice: FakeUser) -> BotMessage:

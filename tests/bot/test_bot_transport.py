@@ -1,0 +1,134 @@
+"""`python -m booking run` with the bot: long polling by default, the webhook when configured."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.conftest import TEST_SECRETS, free_port
+from tests.fake_telegram import FakeTelegram
+
+WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"
+
+
+def environment(tmp_path: Path, telegram: FakeTelegram, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite://{tmp_path}/bot.sqlite3",
+        "ENVIRONMENT": "development",
+        "EMAIL_BACKEND": "console",
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_URL": telegram.api_url,
+        "HOST": "127.0.0.1",
+        **TEST_SECRETS,
+        **extra,
+    }
+
+
+async def booking_command(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "booking",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+async def running_service(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    migrate = await booking_command(env, cwd, "migrate")
+    _, err = await asyncio.wait_for(migrate.communicate(), 60)
+    assert migrate.returncode == 0, err.decode()
+    return await booking_command(env, cwd, "run")
+
+
+async def listening(url: str, timeout: float = 30) -> None:
+    """The API answers (the webhook is registered while the app starts, before it listens)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            assert asyncio.get_running_loop().time() < deadline, f"{url} never answered"
+            await asyncio.sleep(0.05)
+
+
+async def stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    return err.decode()
+
+
+async def test_run_polls_telegram_and_answers_alice(tmp_path: Path, telegram: FakeTelegram) -> None:
+    env = environment(tmp_path, telegram, PORT=str(free_port()))
+    process = await running_service(env, tmp_path)
+    try:
+        alice = telegram.user(1001, "Alice", "Archer")
+        await telegram.wait_for_call("getUpdates", timeout=30)
+        await alice.send("/start")
+        welcome = await alice.expect("Hello Alice!", timeout=10)
+        assert "Create an account" in welcome.button_texts
+        await alice.send("/help")
+        await alice.expect("/book - Ask for a session")
+    finally:
+        log = await stop(process)
+    assert "long polling" in log
+    assert telegram.calls_of("setMyCommands")
+    assert "123456:TEST-token" not in log  # the token never reaches the log
+
+
+async def test_webhook_mode_accepts_only_telegrams_secret(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    env = environment(
+        tmp_path,
+        telegram,
+        PORT=str(port),
+        TELEGRAM_WEBHOOK_URL=url,
+        TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    process = await running_service(env, tmp_path)
+    try:
+        registered = await telegram.wait_for_call("setWebhook", timeout=30)
+        assert registered.params["url"] == url
+        assert registered.params["secret_token"] == WEBHOOK_SECRET
+        assert not telegram.calls_of("getUpdates")
+
+        await listening(f"http://127.0.0.1:{port}/healthz")
+        alice = telegram.user(1001, "Alice", "Archer")
+        await alice.send("/start")  # the fake POSTs it to the webhook with the secret
+        await alice.expect("Hello Alice!", timeout=10)
+
+        update = {"update_id": 999, "message": {"message_id": 1, "date": 0, "text": "/start"}}
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
+                async with http.post(url, json=update, headers=headers) as response:
+                    assert response.status == 403
+    finally:
+        await stop(process)
+    # The refused posts were never handled: Alice was welcomed once, for her own /start.
+    assert len([e for e in telegram.chat(1001).events if e.text.startswith("Hello")]) == 1
