@@ -94,8 +94,9 @@ BAD_EMAIL = (
     "That does not look like an e-mail address. Please send it like name@example.com, or /cancel."
 )
 ASK_NAME_TYPED = "What is your name? Please send your first and last name, e.g. Alice Archer."
-NEED_FULL_NAME = "Please send both your first and your last name, e.g. Alice Archer."
-NAME_TOO_LONG = "That name is too long. Please send a shorter first and last name."
+NEED_FULL_NAME = (
+    "Please send both your first and your last name (up to 100 characters each), e.g. Alice Archer."
+)
 ASK_PHONE = (
     "Would you like to leave a phone number, in case the therapist needs to reach you? "
     "Tap Share my phone number, or Skip."
@@ -180,6 +181,10 @@ ASK_SLOTS = "Which times of day suit you? Tap all that work, then Next."
 PICK_A_SLOT = "Pick at least one time of day first."
 ASK_REASON = (
     "Anything you would like the therapist to know before the session? Type it here, or tap Skip."
+)
+ASK_NAME_FOR_REQUEST = (
+    "What name should the therapist see on your request? Please send your first and last "
+    "name, e.g. Alice Archer."
 )
 REQUEST_SENT = (
     "Your request is sent. The therapist will pick a time from your choices; the "

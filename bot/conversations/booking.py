@@ -37,10 +37,12 @@ from bot.conversations.common import (
     pressed_message_id,
     say,
     show,
+    split_name,
     tolerating,
 )
+from models import User
 
-DATES, SLOTS, REASON, SUMMARY = "dates", "slots", "reason", "summary"
+DATES, SLOTS, REASON, NAME, SUMMARY = "dates", "slots", "reason", "name", "summary"
 DRAFT = "booking"
 
 
@@ -74,14 +76,27 @@ async def _show_calendar(update: Update, context: BotContext, *, new: bool = Fal
     return DATES
 
 
-async def _show_summary(update: Update, context: BotContext) -> str:
+def _names(account: User, draft: dict[str, Any]) -> tuple[str, str] | None:
+    """The name the request goes out with: the account's, or the one typed for it."""
+    first = (account.first_name or "").strip() or draft.get("first_name")
+    last = (account.last_name or "").strip() or draft.get("last_name")
+    return (first, last) if first and last else None
+
+
+async def _show_summary(update: Update, context: BotContext) -> str | int:
     draft = _draft(context)
     account = await account_of(update)
     if account is None:
         return await _not_linked(update, context)
+    names = _names(account, draft)
+    if names is None:
+        # An account linked by /login to a new address may have no full name yet.
+        draft["message_id"] = None
+        await say(update, context, texts.ASK_NAME_FOR_REQUEST)
+        return NAME
     text = texts.booking_summary(
-        first_name=account.first_name,
-        last_name=account.last_name,
+        first_name=names[0],
+        last_name=names[1],
         email=account.email,
         days=_days(draft),
         slots=draft["slots"],
@@ -89,6 +104,17 @@ async def _show_summary(update: Update, context: BotContext) -> str:
     )
     draft["message_id"] = await show(update, context, text, keyboards.booking_summary())
     return SUMMARY
+
+
+async def name_typed(update: Update, context: BotContext) -> str | int | None:
+    """The client's first and last name, for a request from an account without one."""
+    names = split_name(update.message.text if update.message else None)
+    if names is None:
+        await say(update, context, texts.NEED_FULL_NAME)
+        return None
+    draft = _draft(context)
+    draft["first_name"], draft["last_name"] = names
+    return await _show_summary(update, context)
 
 
 async def _not_linked(update: Update, context: BotContext) -> int:
@@ -224,10 +250,11 @@ async def confirm(update: Update, context: BotContext) -> str | int | None:
         return await _not_linked(update, context)
     draft = _draft(context)
     try:
+        names = _names(account, draft) or ("", "")
         await create_appointment(
             context.settings,
-            first_name=account.first_name,
-            last_name=account.last_name,
+            first_name=names[0],
+            last_name=names[1],
             email=account.email,
             phone=account.phone,
             preferred_dates=draft["dates"],
@@ -320,6 +347,10 @@ def build_booking_conversation() -> ConversationHandler:
                 MessageHandler(filters.TEXT & ~filters.COMMAND, reason_typed),
                 CallbackQueryHandler(reason_skipped, pattern=_step("skip")),
                 CallbackQueryHandler(back_to_slots, pattern=_step("back")),
+                text_instead_of_button,
+            ],
+            NAME: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed),
                 text_instead_of_button,
             ],
             SUMMARY: [

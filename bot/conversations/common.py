@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from booking.accounts import find_user_by_telegram_id
+from booking.accounts import NAME_MAX, find_user_by_telegram_id
 from bot import texts
 from bot.callbacks import CallbackData, DecideRequest, MalformedCallback, MenuAction
 from bot.context import BotContext
@@ -164,3 +164,14 @@ def pressed_message_id(update: Update) -> int | None:
 def error_messages(errors: dict[str, list[str]]) -> list[str]:
     """Every message of an InvalidInput, flattened for a chat reply."""
     return [message for messages in errors.values() for message in messages]
+
+
+def split_name(text: str | None) -> tuple[str, str] | None:
+    """'Alice Marie Archer' -> ('Alice Marie', 'Archer'); None without two words or too long."""
+    words = (text or "").split()
+    if len(words) < 2:
+        return None
+    first, last = " ".join(words[:-1]), words[-1]
+    if len(first) > NAME_MAX or len(last) > NAME_MAX:
+        return None
+    return first, last

@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from booking.accounts import NAME_MAX, clean_email, confirm_telegram_link, start_telegram_link
+from booking.accounts import clean_email, confirm_telegram_link, start_telegram_link
 from booking.errors import InvalidInput, RateLimited
 from bot import keyboards, texts
 from bot.callbacks import MenuAction, RegistrationStep
@@ -36,6 +36,7 @@ from bot.conversations.common import (
     error_messages,
     say,
     show,
+    split_name,
 )
 
 EMAIL, NAME, PHONE, CODE = "email", "name", "phone", "code"
@@ -84,6 +85,10 @@ async def email_typed(update: Update, context: BotContext) -> str | int | None:
     draft = _draft(context)
     draft["email"] = address
     if draft["path"] == "login":
+        # Only used if the address has no verified account yet (the service decides).
+        profile = _profile_name(update)
+        if profile is not None:
+            draft["first_name"], draft["last_name"] = profile
         return await _send_code(update, context)
     profile = _profile_name(update)
     if profile is not None:
@@ -108,16 +113,12 @@ async def profile_name_used(update: Update, context: BotContext) -> str | None:
 
 async def name_typed(update: Update, context: BotContext) -> str | None:
     """A typed name: the last word is the last name, the rest the first name."""
-    words = (update.message.text or "").split() if update.message else []
-    if len(words) < 2:
+    names = split_name(update.message.text if update.message else None)
+    if names is None:
         await say(update, context, texts.NEED_FULL_NAME)
         return None
-    first, last = " ".join(words[:-1]), words[-1]
-    if len(first) > NAME_MAX or len(last) > NAME_MAX:
-        await say(update, context, texts.NAME_TOO_LONG)
-        return None
     draft = _draft(context)
-    draft["first_name"], draft["last_name"] = first, last
+    draft["first_name"], draft["last_name"] = names
     return await _ask_phone(update, context)
 
 

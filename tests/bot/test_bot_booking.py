@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+
+from conftest import Inbox, body_text
 
 from booking.availability import available_dates, set_available_days
 from bot.callbacks import PickDate
-from models import Appointment, AppointmentStatus, ConversationState
+from models import Appointment, AppointmentStatus, ConversationState, User
 from tests.bot.harness import (  # noqa: F401
     BotUnderTest,
     alice,
@@ -19,7 +22,7 @@ from tests.bot.harness import (  # noqa: F401
     settings,
     telegram,
 )
-from tests.fake_telegram import BotMessage, FakeUser
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 
 async def open_calendar(alice: FakeUser) -> BotMessage:
@@ -64,15 +67,10 @@ async def test_alice_books_two_dates_in_the_evening_with_a_note(
     assert appointment.preferred_time_slots == ["evening"]
     assert appointment.reason == "Trouble sleeping since the move."
     assert appointment.status == AppointmentStatus.PENDING_REVIEW
-    assert appointment.user_id == (await alice_account(alice)).id  # type: ignore[attr-defined]
+    account = await User.get(telegram_user_id=alice.id)
+    assert appointment.user_id == account.id  # type: ignore[attr-defined]
     # The draft is gone with the conversation.
     assert not await ConversationState.filter(key__startswith="conv:booking").exists()
-
-
-async def alice_account(alice: FakeUser):
-    from models import User
-
-    return await User.get(telegram_user_id=alice.id)
 
 
 async def test_only_open_dates_can_be_ticked(bot: BotUnderTest, alice: FakeUser) -> None:
@@ -146,3 +144,41 @@ async def test_change_goes_back_to_the_calendar_and_cancel_sends_nothing(
     await alice.press(calendar, "Cancel")
     await alice.expect("Booking cancelled. Nothing was sent.")
     assert not await Appointment.exists()
+
+
+async def test_an_account_without_a_full_name_is_asked_for_one_before_the_summary(
+    bot: BotUnderTest, telegram: FakeTelegram, inbox: Inbox
+) -> None:
+    bo = telegram.user(1004, "Bo")  # no last name on Telegram
+    await bo.send("/login")
+    await bo.expect("What e-mail address did you register with?")
+    await bo.send("bo@example.com")  # no account yet: /login creates one, as the code proves
+    await bo.expect("We sent a 6-digit code")
+    await inbox.wait_for(lambda m: "bo@example.com" in str(m["To"]))
+    code = re.search(r"\b(\d{6})\b", body_text(inbox.to("bo@example.com")[0]))
+    assert code
+    await bo.send(code.group(1))
+    await bo.expect("Your account is linked to this chat")
+
+    day = (await available_dates(bot.settings))[0]
+    await bo.send("/book")
+    calendar = await bo.expect("Which days would suit you?")
+    await bo.press(calendar, day_label(day))
+    calendar = await bo.expect("Which days would suit you?")
+    await bo.press(calendar, "Next (1 chosen)")
+    slots = await bo.expect("Which times of day suit you?")
+    await bo.press(slots, "Morning (09:00-12:00)")
+    slots = await bo.expect("Which times")
+    await bo.press(slots, "Next")
+    prompt = await bo.expect("Anything you would like the therapist to know")
+    await bo.press(prompt, "Skip")
+    await bo.expect("What name should the therapist see on your request?")
+    await bo.send("Bo")
+    await bo.expect("Please send both your first and your last name")
+    await bo.send("Bo Berg")
+    summary = await bo.expect("Please check your request:")
+    assert "Name: Bo Berg" in summary.text
+    await bo.press(summary, "Confirm")
+    await bo.expect("Your request is sent.")
+    appointment = await Appointment.get()
+    assert (appointment.first_name, appointment.last_name) == ("Bo", "Berg")
