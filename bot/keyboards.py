@@ -286,7 +286,7 @@ def staff_confirm(appointment_id: uuid.UUID, *, conflict: bool) -> InlineKeyboar
 def reject_reason(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button("Reject without a reason", StaffStep("skip", appointment_id))],
+            [_button("Skip (reject without a reason)", StaffStep("skip", appointment_id))],
             [_button("Cancel", StaffStep("cancel", appointment_id))],
         ]
     )

@@ -334,7 +334,7 @@ ASK_OTHER_DAY = "Pick another day:"
 ASK_DURATION = "How long is the session?"
 ASK_REJECT_REASON = (
     "Why can this request not be accepted? Type a short reason for the client, or tap "
-    "Reject without a reason."
+    "Skip to reject without a reason."
 )
 DECISION_CANCELLED = "Nothing decided yet."
 NO_PENDING = "No requests are waiting. New ones will arrive here."

@@ -238,6 +238,10 @@ class FakeTelegram:
         """The user blocked the bot: every send to the chat is 403 from now on."""
         self.failures[chat_id] = Failure(403, "Forbidden: bot was blocked by the user")
 
+    def break_down(self, chat_id: int, times: int = 1) -> None:
+        """Telegram has a bad moment: the next `times` sends to this chat get 502."""
+        self.failures[chat_id] = Failure(502, "Bad Gateway", times=times)
+
     def _failure_for(self, method: str, params: dict[str, Any]) -> Failure | None:
         chat_id = params.get("chat_id")
         failure = self.failures.get(chat_id) if isinstance(chat_id, int) else None

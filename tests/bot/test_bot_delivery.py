@@ -12,6 +12,7 @@ from conftest import Inbox
 
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates
+from bot.delivery import TelegramRateLimiter
 from models import Appointment, Notification, NotificationChannel, NotificationStatus, User
 from tests.bot.harness import (  # noqa: F401
     BotUnderTest,
@@ -117,3 +118,20 @@ async def test_the_join_window_reminder_carries_the_join_button(
     # Theo gets his own reminder, with his own link to the same room.
     staff_reminder = await theo.expect("The session room is open now.")
     assert appointment.jitsi_room_id in staff_reminder.url_of("Join session")
+
+
+async def test_the_rate_limiter_spaces_one_chat_and_caps_all_chats() -> None:
+    limiter = TelegramRateLimiter(per_chat_interval=0.2, per_second=3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await limiter.acquire(1) == 0
+    assert await limiter.acquire(1) == 0  # waited for chat 1's turn
+    assert loop.time() - started >= 0.19
+    # Chats 2 and 3 fill the second's budget; chat 4 must wait for the window to move.
+    assert await limiter.acquire(2) == 0
+    before = loop.time()
+    assert await limiter.acquire(3) == 0
+    assert await limiter.acquire(4) == 0
+    assert loop.time() - before >= 0.5
+    # Too long a wait is handed back to the dispatcher instead of holding everyone up.
+    assert await limiter.acquire(4, max_wait=0.05) > 0.05

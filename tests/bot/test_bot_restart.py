@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from booking.availability import available_dates
 from models import Appointment, ConversationState
 from tests.bot.harness import (  # noqa: F401
@@ -21,6 +23,7 @@ from tests.bot.harness import (  # noqa: F401
 from tests.fake_telegram import FakeUser
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_alice_continues_her_booking_after_the_bot_restarts(
     bot: BotUnderTest, alice: FakeUser
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, time
 
+import pytest
 from conftest import Inbox, body_text
 
 from booking.appointments import create_appointment, schedule_appointment
@@ -60,6 +61,7 @@ async def walk_to_confirm(
     return await therapist.expect("Schedule the session for")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_theo_schedules_alices_request_and_the_link_arrives_in_her_chat(
     bot: BotUnderTest, alice: FakeUser, theo: FakeUser, inbox: Inbox
 ) -> None:
@@ -170,7 +172,7 @@ async def test_a_second_press_changes_nothing_and_says_who_decided_what(
     request = await theo.expect("New appointment request")
     await theo.press(request, "Reject")
     skip = await theo.expect("Why can this request not be accepted?")
-    await theo.press(skip, "Reject without a reason")
+    await theo.press(skip, "Skip (reject without a reason)")
     await theo.expect("Rejected by Theo.")
 
     # The old keyboard, pressed again (a second device still shows it).
@@ -209,6 +211,7 @@ async def test_a_client_forging_staff_buttons_changes_nothing(
     await alice.expect_nothing()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_two_therapists_confirming_at_once_one_wins_and_the_other_is_told(
     bot: BotUnderTest, alice: FakeUser, theo: FakeUser, tess: FakeUser, telegram: FakeTelegram
 ) -> None:

@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.bot.harness import (  # noqa: F401
     BotUnderTest,
     alice,
@@ -109,3 +113,16 @@ async def test_alices_quick_messages_are_handled_in_order(
     await alice.expect("Shall we use the name")
     await alice.expect("phone number")
     assert not [e for e in alice.chat.events if "does not look like an e-mail" in e.text]
+
+
+async def test_an_unexpected_error_is_logged_and_alice_is_told(
+    bot: BotUnderTest, alice: FakeUser, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    telegram.break_down(alice.id)  # the bot's answer to /help fails with a 502
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        await alice.send("/help")
+        await alice.expect("Sorry, something went wrong on our side.")
+    (record,) = [r for r in caplog.records if r.name == "bot.app"]
+    assert record.exc_info is not None  # logged with its traceback
+    await alice.send("/help")
+    await alice.expect("What I can do:")  # and the bot carries on
