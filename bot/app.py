@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
 from booking.settings import Settings
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may be held open by Telegram
+INITIALIZE_RETRY_DELAYS = (1.0, 2.0)  # seconds between tries to reach Telegram at start
 
 
 @dataclass
@@ -183,8 +184,11 @@ async def running_bot(
         return
     webhook_mode = settings.telegram_webhook_url is not None
     application = build_application(settings, wake_dispatcher, polling=not webhook_mode)
+    if not await _initialized(application):
+        yield None
+        return
     try:
-        async with application:  # initialize (getMe, persistence) ... shutdown
+        async with application:  # initialized above; shut down on the way out
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
@@ -201,6 +205,38 @@ async def running_bot(
     finally:
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _initialized(application: Application) -> bool:
+    """getMe and the persisted state; False (bot off, API on) when Telegram will not have us.
+
+    A Telegram outage at boot must not take the API down with it in `run` mode: after a few
+    tries the bot stays off until the next start, and says so.
+    """
+    for delay in (*INITIALIZE_RETRY_DELAYS, None):
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:
+            log.error(
+                "Telegram refused TELEGRAM_BOT_TOKEN: the Telegram bot is off (API and e-mail work)"
+            )
+        except NetworkError as exc:
+            if delay is not None:
+                log.warning("Telegram is unreachable (%s); trying again in %ss", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            log.error("Telegram is unreachable (%s): the Telegram bot is off until restarted", exc)
+        await _close_connections(application)
+        return False
+    return False
+
+
+async def _close_connections(application: Application) -> None:
+    # initialize() opened the HTTP clients before getMe failed; shutdown() would skip them.
+    for request in {application.bot.request, *getattr(application.bot, "_request", ())}:
+        with contextlib.suppress(Exception):
+            await request.shutdown()
 
 
 async def _receive(

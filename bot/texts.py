@@ -161,7 +161,7 @@ def linked(first_name: str, *, is_staff: bool) -> str:
 def already_linked(address: str) -> str:
     return (
         f"This chat is already linked to {mask_email(address)}. "
-        "To link another account, go on: the code decides."
+        "Go on to link another account instead (the e-mailed code decides), or send /cancel."
     )
 
 

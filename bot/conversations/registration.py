@@ -31,6 +31,7 @@ from bot.commands import set_staff_commands
 from bot.context import BotContext
 from bot.conversations.common import (
     END,
+    account_of,
     answer,
     conversation,
     error_messages,
@@ -70,6 +71,9 @@ async def _begin(update: Update, context: BotContext, path: str) -> str:
     await answer(update)
     context.user_data[DRAFT] = {"path": path}
     prompt = texts.ASK_EMAIL_REGISTER if path == "register" else texts.ASK_EMAIL_LOGIN
+    account = await account_of(update)
+    if account is not None:
+        prompt = f"{texts.already_linked(account.email)}\n\n{prompt}"
     await say(update, context, prompt)
     return EMAIL
 

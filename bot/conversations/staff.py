@@ -204,6 +204,10 @@ async def decide(update: Update, context: BotContext) -> str | int:
         return await _show_decided(update, context, appointment)
     await answer(update)
     assert update.effective_chat is not None
+    previous = context.user_data.get(DRAFT)
+    if previous is not None and previous["message_id"] != pressed_message_id(update):
+        # Another request's decision was left half-way: give that request its buttons back.
+        await _restore(context, staff, previous)
     context.user_data[DRAFT] = {
         "appointment": appointment.id.hex,
         "message_id": pressed_message_id(update),
@@ -440,21 +444,26 @@ async def cancel(update: Update, context: BotContext) -> int:
     await answer(update)
     staff = await _staff(update)
     if draft is not None and staff is not None:
-        try:
-            appointment = await get_appointment_for(staff, draft["appointment"])
-        except NotFound:
-            appointment = None
-        if appointment is not None and appointment.status == AppointmentStatus.PENDING_REVIEW:
-            await edit(
-                context,
-                draft["chat_id"],
-                draft["message_id"],
-                _card(appointment),
-                keyboards.request_actions(appointment.id),
-            )
+        await _restore(context, staff, draft)
     if update.callback_query is None:
         await say(update, context, texts.DECISION_CANCELLED)
     return END
+
+
+async def _restore(context: BotContext, staff: User, draft: dict[str, Any]) -> None:
+    """Show an abandoned decision's request with Schedule / Reject again (if still pending)."""
+    try:
+        appointment = await get_appointment_for(staff, draft["appointment"])
+    except NotFound:
+        return
+    if appointment.status == AppointmentStatus.PENDING_REVIEW:
+        await edit(
+            context,
+            draft["chat_id"],
+            draft["message_id"],
+            _card(appointment),
+            keyboards.request_actions(appointment.id),
+        )
 
 
 async def cancel_button(update: Update, context: BotContext) -> int | None:

@@ -16,6 +16,7 @@ from tests.bot.harness import (  # noqa: F401
     BotUnderTest,
     alice,
     bot,
+    linked_user,
     settings,
     telegram,
     theo,
@@ -167,3 +168,12 @@ async def test_cancel_leaves_registration_and_says_so(bot: BotUnderTest, alice: 
     await alice.expect("Cancelled. Nothing was changed.")
     await alice.send("alice@example.com")
     await alice.expect("I did not understand that")
+
+
+async def test_a_linked_client_is_told_before_linking_another_account(
+    bot: BotUnderTest, alice: FakeUser
+) -> None:
+    await linked_user(alice, "alice@example.com")
+    await alice.send("/login")
+    prompt = await alice.expect("This chat is already linked to a***e@example.com.")
+    assert "What e-mail address did you register with?" in prompt.text

@@ -260,3 +260,22 @@ async def test_cancel_puts_the_request_back_with_its_buttons(
     restored = await theo.expect("Request from Alice Archer")
     assert restored.button_texts == ["Schedule", "Reject"]
     assert (await Appointment.get()).status == AppointmentStatus.PENDING_REVIEW
+
+
+async def test_switching_to_another_request_gives_the_first_its_buttons_back(
+    bot: BotUnderTest, alice: FakeUser, charlie: FakeUser, theo: FakeUser
+) -> None:
+    await linked_user(theo, "theo@practice.example", staff=True)
+    await request_from(await linked_user(alice, "alice@example.com"), bot)
+    first = await theo.expect("New appointment request from Alice")
+    await request_from(await linked_user(charlie, "charlie@example.com"), bot, 3)
+    second = await theo.expect("New appointment request from Charlie")
+    await theo.press(first, "Schedule")
+    await theo.expect("Pick the day")
+    await theo.press(second, "Reject")
+    await theo.expect("Why can this request not be accepted?")
+    restored = theo.chat.messages[first.message_id]
+    assert [b["text"] for row in restored["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Schedule",
+        "Reject",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -132,3 +133,32 @@ async def test_webhook_mode_accepts_only_telegrams_secret(
         await stop(process)
     # The refused posts were never handled: Alice was welcomed once, for her own /start.
     assert len([e for e in telegram.chat(1001).events if e.text.startswith("Hello")]) == 1
+
+
+async def test_a_token_telegram_refuses_leaves_the_bot_off_and_says_why(
+    make_settings, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.app import running_bot
+
+    settings = make_settings(
+        TELEGRAM_BOT_TOKEN="999:not-the-bots-token", TELEGRAM_API_URL=telegram.api_url
+    )
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        async with running_bot(settings, lambda: None) as running:
+            assert running is None
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in caplog.text
+    assert "not-the-bots-token" not in caplog.text
+    assert not telegram.calls_of("getUpdates")
+
+
+async def test_without_a_token_the_bot_stays_off_in_one_line(
+    make_settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.app import running_bot
+
+    with caplog.at_level(logging.INFO, logger="bot.app"):
+        async with running_bot(make_settings(), lambda: None) as running:
+            assert running is None
+    assert caplog.messages == [
+        "TELEGRAM_BOT_TOKEN is not set: the Telegram bot is off (API and e-mail work)"
+    ]
