@@ -279,7 +279,7 @@ def appointments_list(lines: Sequence[AppointmentLine]) -> str:
     return "\n".join(out)
 
 
-def join_label(number: int, scheduled_time: str) -> str:
+def join_label(number: int) -> str:
     return f"Join session {number}"
 
 
@@ -337,6 +337,7 @@ ASK_REJECT_REASON = (
     "Skip to reject without a reason."
 )
 DECISION_CANCELLED = "Nothing decided yet."
+REQUEST_GONE = "This request no longer exists."
 NO_PENDING = "No requests are waiting. New ones will arrive here."
 NO_TIMES = "No start times are left on that day. Pick another day."
 

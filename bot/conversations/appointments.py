@@ -42,7 +42,7 @@ async def show_appointments(update: Update, context: BotContext) -> None:
                 )
             )
             if info.meeting_status != "completed":
-                links.append((texts.join_label(number, info.scheduled_time), info.meeting_url))
+                links.append((texts.join_label(number), info.meeting_url))
         else:
             lines.append(
                 texts.AppointmentLine(

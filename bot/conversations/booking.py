@@ -91,6 +91,7 @@ async def _show_summary(update: Update, context: BotContext) -> str | int:
     names = _names(account, draft)
     if names is None:
         # An account linked by /login to a new address may have no full name yet.
+        await _retire_keyboard(update, context)
         draft["message_id"] = None
         await say(update, context, texts.ASK_NAME_FOR_REQUEST)
         return NAME

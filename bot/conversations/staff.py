@@ -112,12 +112,24 @@ async def _outcome(context: BotContext, appointment: Appointment) -> str:
     return f"This request is {appointment.status.value.replace('_', ' ')}."
 
 
+async def _tell(update: Update, context: BotContext, text: str) -> None:
+    """A pop-up for a press; a message for typed text (which has no pop-up)."""
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await say(update, context, text)
+
+
 async def _show_decided(update: Update, context: BotContext, appointment: Appointment) -> int:
-    """The request was decided already: show the outcome on the message, change nothing."""
+    """The request was decided already: show the outcome on its message, change nothing."""
     outcome = await _outcome(context, appointment)
-    await answer(update, texts.already_decided(outcome), alert=True)
-    await show(update, context, texts.card_with(_card(appointment), outcome))
-    context.user_data.pop(DRAFT, None)
+    text = texts.card_with(_card(appointment), outcome)
+    draft = context.user_data.pop(DRAFT, None)
+    await _tell(update, context, texts.already_decided(outcome))
+    if update.callback_query is not None:
+        await show(update, context, text)
+    elif draft is not None:
+        await _edit_request(context, draft, text)
     return END
 
 
@@ -144,13 +156,13 @@ async def _current(update: Update, context: BotContext) -> tuple[User, Appointme
     """Re-check on every step: still staff, the request still there and still pending."""
     staff = await _staff(update)
     if staff is None:
-        await answer(update, texts.STAFF_ONLY, alert=True)
+        await _tell(update, context, texts.STAFF_ONLY)
         context.user_data.pop(DRAFT, None)
         return None
     try:
         appointment = await get_appointment_for(staff, _draft(context)["appointment"])
     except NotFound:
-        await answer(update, "This request no longer exists.", alert=True)
+        await _tell(update, context, texts.REQUEST_GONE)
         context.user_data.pop(DRAFT, None)
         return None
     if appointment.status != AppointmentStatus.PENDING_REVIEW:
@@ -198,7 +210,7 @@ async def decide(update: Update, context: BotContext) -> str | int:
     try:
         appointment = await get_appointment_for(staff, data.appointment)
     except NotFound:
-        await answer(update, "This request no longer exists.", alert=True)
+        await answer(update, texts.REQUEST_GONE, alert=True)
         return END
     if appointment.status != AppointmentStatus.PENDING_REVIEW:
         return await _show_decided(update, context, appointment)

@@ -279,3 +279,26 @@ async def test_switching_to_another_request_gives_the_first_its_buttons_back(
         "Schedule",
         "Reject",
     ]
+
+
+async def test_a_reason_typed_after_a_colleague_decided_changes_nothing(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser, tess: FakeUser
+) -> None:
+    await linked_user(theo, "theo@practice.example", staff=True)
+    tess_account = await linked_user(tess, "tess@practice.example", staff=True)
+    appointment = await request_from(await linked_user(alice, "alice@example.com"), bot)
+    request = await theo.expect("New appointment request")
+    await theo.press(request, "Reject")
+    await theo.expect("Why can this request not be accepted?")
+
+    day = datetime.fromisoformat(appointment.preferred_dates[0]).date()
+    await schedule_appointment(
+        bot.settings, appointment.id, tess_account, datetime.combine(day, time(18)), 60
+    )
+    await theo.send("Fully booked, sorry.")
+
+    told = await theo.expect("Already decided, nothing was changed. Scheduled by Tess")
+    assert told.kind == "sent"
+    assert "Scheduled by Tess" in theo.chat.messages[request.message_id]["text"]
+    fresh = await Appointment.get(id=appointment.id)
+    assert fresh.status == AppointmentStatus.SCHEDULED and fresh.rejection_reason is None
