@@ -79,13 +79,17 @@ async def _background(
 
     dispatcher = Dispatcher({NotificationChannel.EMAIL: email_sender(settings)})
     async with contextlib.AsyncExitStack() as stack:
+        # The scheduler starts first so that it stops last: the bot writes its conversation
+        # state while shutting down, and must not meet a dispatch round cut off mid-way.
+        await stack.enter_async_context(running_scheduler(settings, dispatcher))
         if with_bot:
             telegram = await stack.enter_async_context(
                 running_bot(settings, dispatcher.wake, webhook=webhook)
             )
             if telegram is not None:
                 dispatcher.senders[NotificationChannel.TELEGRAM] = telegram.sender
-        await stack.enter_async_context(running_scheduler(settings, dispatcher))
+                # Unplugged before the bot stops (exit runs in reverse order).
+                stack.callback(dispatcher.senders.pop, NotificationChannel.TELEGRAM, None)
         yield dispatcher
 
 

@@ -109,10 +109,11 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         await self._write_or_drop(f"{CHAT_PREFIX}{chat_id}", data)
 
     async def update_bot_data(self, data: dict) -> None:
-        await self._write(BOT_KEY, data)
+        await self._write_or_drop(BOT_KEY, data)
 
     async def _write_or_drop(self, key: str, data: dict) -> None:
-        # An empty dict is the same as no row: nobody needs a row per chat that ever spoke.
+        # An empty dict is the same as no row: nobody needs a row per chat that ever spoke,
+        # and a bot that keeps nothing writes nothing.
         if data:
             await self._write(key, data)
         elif key in self._stored:

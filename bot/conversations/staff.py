@@ -125,11 +125,13 @@ async def _show_decided(update: Update, context: BotContext, appointment: Appoin
     outcome = await _outcome(context, appointment)
     text = texts.card_with(_card(appointment), outcome)
     draft = context.user_data.pop(DRAFT, None)
-    await _tell(update, context, texts.already_decided(outcome))
     if update.callback_query is not None:
+        await answer(update, texts.already_decided(outcome), alert=True)
         await show(update, context, text)
-    elif draft is not None:
-        await _edit_request(context, draft, text)
+    else:
+        if draft is not None:
+            await _edit_request(context, draft, text)
+        await say(update, context, texts.already_decided(outcome))
     return END
 
 

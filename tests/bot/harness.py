@@ -61,16 +61,19 @@ class BotUnderTest:
     async def start(self) -> None:
         self.dispatcher = Dispatcher({NotificationChannel.EMAIL: email_sender(self.settings)})
         self._stack = contextlib.AsyncExitStack()
+        # The order of booking.cli._background: the scheduler stops after the bot.
+        await self._stack.enter_async_context(running_scheduler(self.settings, self.dispatcher))
         running = await self._stack.enter_async_context(
             running_bot(self.settings, self.dispatcher.wake)
         )
         assert running is not None
         self.running = running
         self.dispatcher.senders[NotificationChannel.TELEGRAM] = running.sender
-        await self._stack.enter_async_context(running_scheduler(self.settings, self.dispatcher))
+        self._stack.callback(self.dispatcher.senders.pop, NotificationChannel.TELEGRAM, None)
 
     async def stop(self) -> None:
         if self._stack is not None:
+            # running_scheduler lets a dispatch round in flight finish before it stops.
             await self._stack.aclose()
             self._stack = None
 
