@@ -36,7 +36,7 @@ def migrations_location(settings: Settings) -> Path:
 def _ensure_sqlite_dir(database_url: str) -> None:
     path = database_url.removeprefix("sqlite://").split("?", 1)[0]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def configure_keys(settings: Settings) -> None:

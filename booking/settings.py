@@ -177,7 +177,7 @@ def _dev_secrets(data_dir: Path) -> dict[str, str]:
         "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
     }
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # secrets live here
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(generated, handle)
