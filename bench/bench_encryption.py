@@ -1,6 +1,6 @@
 """What field encryption costs: insert and read users with four encrypted fields.
 
-    .venv/bin/python bench/bench_encryption.py [--count 2000]
+.venv/bin/python bench/bench_encryption.py [--count 2000]
 """
 
 from __future__ import annotations

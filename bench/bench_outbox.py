@@ -29,7 +29,7 @@ class Sink:
     def __init__(self) -> None:
         self.count = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.count += 1
         return "250 OK"
 
