@@ -68,6 +68,11 @@ class TelegramRateLimiter:
                 self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
             return 0.0
 
+    def defer(self, chat_id: int, seconds: float) -> None:
+        """Telegram said to wait (429): nothing more goes to this chat until then."""
+        until = time.monotonic() + seconds
+        self._next_for_chat[chat_id] = max(self._next_for_chat.get(chat_id, 0.0), until)
+
 
 def _retry_seconds(exc: RetryAfter) -> float:
     # python-telegram-bot 22 warns when reading retry_after as a number; accept both forms.
@@ -105,6 +110,8 @@ class TelegramSender:
         text = payload.get("text") or ""
         if not text.strip():
             raise PermanentSendError("empty message")
+        # The dispatcher counts a retry from when it picked the row up, before our waiting.
+        started = time.monotonic()
         wait = await self.limiter.acquire(chat_id)
         if wait:
             raise SendError("held back to keep Telegram's rate limits", retry_after=wait)
@@ -112,7 +119,11 @@ class TelegramSender:
             await self.bot.send_message(chat_id, text, reply_markup=_markup(payload))
         except RetryAfter as exc:
             seconds = _retry_seconds(exc)
-            raise SendError(f"Telegram asked to retry after {seconds:g}s", seconds) from exc
+            self.limiter.defer(chat_id, seconds)
+            raise SendError(
+                f"Telegram asked to retry after {seconds:g}s",
+                retry_after=seconds + (time.monotonic() - started),
+            ) from exc
         except Forbidden as exc:
             # "bot was blocked by the user", "user is deactivated": no retry will help.
             raise PermanentSendError(f"Telegram refused: {exc.message}") from exc

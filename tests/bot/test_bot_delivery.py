@@ -46,6 +46,17 @@ async def scheduled_session(bot: BotUnderTest, client: User, therapist: User) ->
     return scheduled
 
 
+async def settled(query, timeout: float = 5.0) -> Notification:
+    """The notification once the dispatcher has finished with it (sent or failed)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        row = await query.get()
+        if row.status != NotificationStatus.PENDING or row.sent_at is not None:
+            return row
+        assert asyncio.get_running_loop().time() < deadline, "the notification never settled"
+        await asyncio.sleep(0.02)
+
+
 def sends_to(telegram: FakeTelegram, chat_id: int, text: str) -> list:
     return [
         c
@@ -73,7 +84,7 @@ async def test_a_429_delays_the_reminder_until_retry_after_without_losing_it(
     refused, delivered = sends_to(telegram, alice.id, "Reminder")
     assert (refused.status, delivered.status) == (429, 200)
     assert delivered.at - refused.at >= 0.95  # retry_after was honoured
-    row = await reminder.get()
+    row = await settled(reminder)
     assert row.status == NotificationStatus.SENT
     assert row.attempts == 1  # a 429 is not a failed attempt
 
@@ -86,12 +97,9 @@ async def test_a_client_who_blocked_the_bot_fails_once_with_the_reason(
     telegram.block(alice.id)
     await scheduled_session(bot, client, therapist)
 
-    row = Notification.filter(kind="scheduled", channel=NotificationChannel.TELEGRAM)
-    for _ in range(200):
-        if (await row.get()).status != NotificationStatus.PENDING:
-            break
-        await asyncio.sleep(0.02)
-    failed = await row.get()
+    failed = await settled(
+        Notification.filter(kind="scheduled", channel=NotificationChannel.TELEGRAM)
+    )
     assert failed.status == NotificationStatus.FAILED
     assert "blocked by the user" in (failed.last_error or "")
     await asyncio.sleep(0.5)  # several dispatcher rounds: no retry storm
