@@ -537,10 +537,10 @@ class FakeUser:
     def profile(self) -> dict[str, Any]:
         return self.chat.user
 
-    async def send(self, text: str) -> int:
+    async def send(self, text: str, *, mark_commands: bool = True) -> int:
         """Type a message (a leading /command is marked as a bot command, as Telegram does)."""
         content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
+        if text.startswith("/") and mark_commands:
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         message = self.telegram.user_message(self.id, **content)

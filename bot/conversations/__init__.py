@@ -13,10 +13,13 @@ from bot.conversations.appointments import appointments_handlers
 from bot.conversations.booking import build_booking_conversation
 from bot.conversations.registration import build_registration_conversation
 from bot.conversations.staff import build_staff_conversation, staff_handlers
-from bot.conversations.start import fallback_handlers, start_handlers
+from bot.conversations.start import fallback_handlers, start_handlers, unmarked_command_handler
+
+BEFORE_ALL = -1
 
 
 def register_handlers(application: Application) -> None:
+    application.add_handler(unmarked_command_handler(), group=BEFORE_ALL)
     application.add_handlers(
         [
             build_registration_conversation(),

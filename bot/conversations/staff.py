@@ -433,7 +433,7 @@ async def _reject(update: Update, context: BotContext, reason: str | None) -> st
         context.user_data.pop(DRAFT, None)
         return END
     except (InvalidInput, PermissionDenied) as exc:
-        await say(update, context, exc.detail)
+        await _tell(update, context, exc.detail)
         return None
     context.wake_dispatcher()
     outcome = await _outcome(context, rejected)

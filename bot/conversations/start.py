@@ -6,8 +6,15 @@ end (`fallback_handlers`) are registered last, after every conversation has had 
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import MessageEntity, Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import keyboards, texts
 from bot.callbacks import Ignore, MenuAction
@@ -78,6 +85,30 @@ async def unknown_press(update: Update, context: BotContext) -> None:
 
 async def _linked(update: Update) -> bool:
     return await account_of(update) is not None
+
+
+async def mark_command(update: Update, context: BotContext) -> None:
+    """'/book' sent without Telegram's bot_command mark: mark it and handle it as a command.
+
+    Telegram's own apps always mark commands; some clients and relays do not, and then no
+    command handler would see the message at all.
+    """
+    assert update.message is not None and update.message.text is not None
+    command = update.message.text.split()[0]
+    data = update.to_dict()
+    data["message"]["entities"] = [
+        MessageEntity(MessageEntity.BOT_COMMAND, 0, len(command)).to_dict()
+    ]
+    await context.update_queue.put(Update.de_json(data, context.bot))
+    raise ApplicationHandlerStop
+
+
+def unmarked_command_handler() -> BaseHandler:
+    """Registered in a group before everything else."""
+    return MessageHandler(
+        filters.Regex(r"^/[A-Za-z0-9_]+(@\w+)?(\s|$)") & ~filters.Entity(MessageEntity.BOT_COMMAND),
+        mark_command,
+    )
 
 
 def start_handlers() -> list[BaseHandler]:

@@ -126,3 +126,14 @@ async def test_an_unexpected_error_is_logged_and_alice_is_told(
     assert record.exc_info is not None  # logged with its traceback
     await alice.send("/help")
     await alice.expect("What I can do:")  # and the bot carries on
+
+
+async def test_a_command_without_telegrams_mark_still_works(
+    bot: BotUnderTest, alice: FakeUser
+) -> None:
+    await alice.send("/help", mark_commands=False)
+    await alice.expect("What I can do:")
+    await alice.send("/register", mark_commands=False)
+    await alice.expect("What is your e-mail address?")
+    await alice.send("/cancel", mark_commands=False)
+    await alice.expect("Cancelled. Nothing was changed.")
