@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -12,7 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import TEST_SECRETS, free_port
+from bot.callbacks import PickDate
+from tests.conftest import TEST_SECRETS, Inbox, body_text, free_port
 from tests.fake_telegram import FakeTelegram
 
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"
@@ -82,22 +84,57 @@ async def stop(process: asyncio.subprocess.Process) -> str:
     return err.decode()
 
 
-async def test_run_polls_telegram_and_answers_alice(tmp_path: Path, telegram: FakeTelegram) -> None:
-    env = environment(tmp_path, telegram, PORT=str(free_port()))
+async def test_run_polls_telegram_alice_registers_books_and_a_restart_loses_nothing(
+    tmp_path: Path, telegram: FakeTelegram, inbox: Inbox, smtp_settings: dict[str, str]
+) -> None:
+    env = environment(tmp_path, telegram, PORT=str(free_port()), **smtp_settings)
+    alice = telegram.user(1001, "Alice", "Archer")
     process = await running_service(env, tmp_path)
     try:
-        alice = telegram.user(1001, "Alice", "Archer")
         await telegram.wait_for_call("getUpdates", timeout=30)
         await alice.send("/start")
         welcome = await alice.expect("Hello Alice!", timeout=10)
-        assert "Create an account" in welcome.button_texts
-        await alice.send("/help")
-        await alice.expect("/book - Ask for a session")
+        await alice.press(welcome, "Create an account")
+        await alice.expect("What is your e-mail address?")
+        await alice.send("alice@example.com")
+        offer = await alice.expect("Shall we use the name")
+        await alice.press(offer, "Use Alice Archer")
+        await alice.expect("phone number")
+        await alice.send("Skip")
+        await alice.expect("We sent a 6-digit code")
+        mail = await inbox.wait_for(lambda m: "alice@example.com" in str(m["To"]))
+        code = re.search(r"\b(\d{6})\b", body_text(mail))
+        assert code
+        await alice.send(code.group(1))
+        await alice.expect("Your account is linked to this chat")
+
+        await alice.send("/book")
+        calendar = await alice.expect("Which days would suit you?")
+        dates = [b["text"] for b in calendar.inline_buttons if PickDate.matches(b["callback_data"])]
+        await alice.press(calendar, dates[0])
+        calendar = await alice.expect("Which days would suit you?")
+        await alice.press(calendar, "Next (1 chosen)")
+        slots = await alice.expect("Which times of day suit you?")
     finally:
         log = await stop(process)
     assert "long polling" in log
     assert telegram.calls_of("setMyCommands")
-    assert "123456:TEST-token" not in log  # the token never reaches the log
+    assert telegram.token not in log  # the token never reaches the log
+
+    # The service comes back; Alice goes on where she was.
+    process = await running_service(env, tmp_path)
+    try:
+        await alice.press(slots, "Morning (09:00-12:00)")
+        slots = await alice.expect("Which times of day suit you?", timeout=30)
+        await alice.press(slots, "Next")
+        prompt = await alice.expect("Anything you would like the therapist to know")
+        await alice.press(prompt, "Skip")
+        summary = await alice.expect("Please check your request:")
+        await alice.press(summary, "Confirm")
+        await alice.expect("Your request is sent.")
+        await inbox.wait_for(lambda m: "We received your appointment request" in str(m["Subject"]))
+    finally:
+        await stop(process)
 
 
 async def test_webhook_mode_accepts_only_telegrams_secret(
