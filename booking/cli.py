@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from booking.settings import Settings, SettingsError, load_settings
@@ -198,10 +198,6 @@ async def _rotate_keys(settings: Settings) -> None:
         print(f"{table}: {count} row(s) re-encrypted")
 
 
-def _run(coro: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(coro)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -212,15 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings)
     match args.command:
         case "run":
-            _run(_serve(settings, with_background=True))
+            asyncio.run(_serve(settings, with_background=True))
         case "serve":
-            _run(_serve(settings, with_background=False))
+            asyncio.run(_serve(settings, with_background=False))
         case "worker":
-            _run(_worker(settings))
+            asyncio.run(_worker(settings))
         case "migrate":
-            _run(_migrate(settings))
+            asyncio.run(_migrate(settings))
         case "create-staff":
-            return _run(_create_staff(settings, args))
+            return asyncio.run(_create_staff(settings, args))
         case "rotate-keys":
-            _run(_rotate_keys(settings))
+            asyncio.run(_rotate_keys(settings))
     return 0
