@@ -104,6 +104,29 @@ def _key(appointment: Appointment, kind: str, channel: str, recipient_kind: str)
     return f"appointment:{appointment.id}:{kind}:{channel}:{recipient_kind}"
 
 
+async def _notify(
+    conn: BaseDBAsyncClient,
+    appointment: Appointment,
+    channel: NotificationChannel,
+    recipient: str,
+    kind: str,
+    payload: dict[str, Any],
+    who: str,
+    due_at: datetime | None = None,
+) -> None:
+    """Queue one message about `appointment` for `who` ("client" or "staff:<id>")."""
+    await enqueue(
+        channel=channel,
+        recipient=recipient,
+        kind=kind,
+        payload=payload,
+        dedupe_key=_key(appointment, kind, channel.value, who),
+        due_at=due_at,
+        appointment=appointment,
+        using_db=conn,
+    )
+
+
 # --- creating a request --------------------------------------------------------------------
 
 
@@ -232,46 +255,46 @@ async def _staff(conn: BaseDBAsyncClient) -> list[User]:
 async def _queue_request_notices(
     settings: Settings, appointment: Appointment, now: datetime, conn: BaseDBAsyncClient
 ) -> None:
-    await enqueue(
-        channel=NotificationChannel.EMAIL,
-        recipient=appointment.email,
-        kind=KIND_RECEIVED,
-        payload=emails.request_received_email(settings, appointment),
-        dedupe_key=_key(appointment, KIND_RECEIVED, "email", "client"),
-        appointment=appointment,
-        using_db=conn,
+    await _notify(
+        conn,
+        appointment,
+        NotificationChannel.EMAIL,
+        appointment.email,
+        KIND_RECEIVED,
+        emails.request_received_email(settings, appointment),
+        "client",
     )
     for staff in await _staff(conn):
         who = f"staff:{staff.id}"
         if staff.email:
-            await enqueue(
-                channel=NotificationChannel.EMAIL,
-                recipient=staff.email,
-                kind=KIND_NEW_REQUEST,
-                payload=emails.new_request_email(settings, appointment, staff.first_name),
-                dedupe_key=_key(appointment, KIND_NEW_REQUEST, "email", who),
-                appointment=appointment,
-                using_db=conn,
+            await _notify(
+                conn,
+                appointment,
+                NotificationChannel.EMAIL,
+                staff.email,
+                KIND_NEW_REQUEST,
+                emails.new_request_email(settings, appointment, staff.first_name),
+                who,
             )
-            await enqueue(
-                channel=NotificationChannel.EMAIL,
-                recipient=staff.email,
-                kind=KIND_REVIEW_REMINDER,
-                payload=emails.review_reminder_email(settings, appointment, staff.first_name),
-                dedupe_key=_key(appointment, KIND_REVIEW_REMINDER, "email", who),
+            await _notify(
+                conn,
+                appointment,
+                NotificationChannel.EMAIL,
+                staff.email,
+                KIND_REVIEW_REMINDER,
+                emails.review_reminder_email(settings, appointment, staff.first_name),
+                who,
                 due_at=now + REVIEW_REMINDER_AFTER,
-                appointment=appointment,
-                using_db=conn,
             )
         if staff.telegram_user_id:
-            await enqueue(
-                channel=NotificationChannel.TELEGRAM,
-                recipient=str(staff.telegram_user_id),
-                kind=KIND_NEW_REQUEST,
-                payload=chat_messages.new_request_chat(appointment),
-                dedupe_key=_key(appointment, KIND_NEW_REQUEST, "telegram", who),
-                appointment=appointment,
-                using_db=conn,
+            await _notify(
+                conn,
+                appointment,
+                NotificationChannel.TELEGRAM,
+                str(staff.telegram_user_id),
+                KIND_NEW_REQUEST,
+                chat_messages.new_request_chat(appointment),
+                who,
             )
 
 
@@ -548,16 +571,7 @@ async def _queue_schedule_notices(
     staff_who = f"staff:{staff.id}"
 
     async def queue(channel, recipient, kind, payload, who, due_at=None) -> None:
-        await enqueue(
-            channel=channel,
-            recipient=recipient,
-            kind=kind,
-            payload=payload,
-            dedupe_key=_key(appointment, kind, channel.value, who),
-            due_at=due_at,
-            appointment=appointment,
-            using_db=conn,
-        )
+        await _notify(conn, appointment, channel, recipient, kind, payload, who, due_at)
 
     email, telegram = NotificationChannel.EMAIL, NotificationChannel.TELEGRAM
     await queue(
@@ -664,25 +678,25 @@ async def reject_appointment(
             updated_at=now,
         )
         await cancel_pending(appointment=appointment, kinds=REMINDER_KINDS, using_db=conn)
-        await enqueue(
-            channel=NotificationChannel.EMAIL,
-            recipient=appointment.email,
-            kind=KIND_REJECTED,
-            payload=emails.rejected_email(settings, appointment),
-            dedupe_key=_key(appointment, KIND_REJECTED, "email", "client"),
-            appointment=appointment,
-            using_db=conn,
+        await _notify(
+            conn,
+            appointment,
+            NotificationChannel.EMAIL,
+            appointment.email,
+            KIND_REJECTED,
+            emails.rejected_email(settings, appointment),
+            "client",
         )
         account = await _client_account(appointment, conn)
         if account is not None and account.telegram_user_id:
-            await enqueue(
-                channel=NotificationChannel.TELEGRAM,
-                recipient=str(account.telegram_user_id),
-                kind=KIND_REJECTED,
-                payload=chat_messages.rejected_chat(appointment),
-                dedupe_key=_key(appointment, KIND_REJECTED, "telegram", "client"),
-                appointment=appointment,
-                using_db=conn,
+            await _notify(
+                conn,
+                appointment,
+                NotificationChannel.TELEGRAM,
+                str(account.telegram_user_id),
+                KIND_REJECTED,
+                chat_messages.rejected_chat(appointment),
+                "client",
             )
     return appointment
 
