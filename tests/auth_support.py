@@ -1,8 +1,5 @@
-"""Personas, fixtures and helpers shared by the account tests (not a test module itself).
-
-`mail_api` is the API wired as `python -m booking run` wires it: a real SMTP sender behind
-the real outbox dispatcher, woken by every successful write, plus the APScheduler job.
-"""
+"""Personas and helpers shared by the account tests (not a test module itself); their
+fixtures (`mail_api` and friends) are in conftest.py."""
 
 from __future__ import annotations
 
@@ -12,22 +9,12 @@ import json
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
-from conftest import Inbox, body_text
-from tortoise import Tortoise
 
-from api.app import create_app
-from booking.db import close_database, open_database
-from booking.mailer import SmtpEmailSender
-from booking.notifications import Dispatcher
-from booking.scheduler import running_scheduler
-from booking.settings import Settings
-from models import NotificationChannel
+from tests.smtp_sink import Inbox, body_text
 
 PRACTICE = "Willow Tree Therapy"
 SENDER = "care@willow.example"
@@ -37,50 +24,6 @@ NOBODY = "nobody@example.com"
 ALICE_PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new secret phrase"
 CODE_RE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
-
-
-@pytest.fixture
-def mail_settings(
-    make_settings: Callable[..., Settings], database_url: str, smtp_settings: dict[str, str]
-) -> Settings:
-    return make_settings(
-        DATABASE_URL=database_url,
-        PRACTICE_NAME=PRACTICE,
-        EMAIL_FROM=SENDER,
-        # Long: in these tests only the wake-up on commit can deliver quickly.
-        DISPATCH_INTERVAL_SECONDS="30",
-        **smtp_settings,
-    )
-
-
-@pytest.fixture
-async def mail_db(mail_settings: Settings) -> AsyncIterator[Settings]:
-    """The database (schema of the models) opened with `mail_settings`."""
-    await open_database(mail_settings)
-    await Tortoise.generate_schemas()
-    try:
-        yield mail_settings
-    finally:
-        await close_database()
-
-
-@pytest.fixture
-def dispatcher(mail_settings: Settings) -> Dispatcher:
-    """The real outbox dispatcher with the real SMTP sender."""
-    return Dispatcher({NotificationChannel.EMAIL: SmtpEmailSender(mail_settings)})
-
-
-@pytest.fixture
-async def mail_api(
-    mail_db: Settings, dispatcher: Dispatcher, make_client: Callable[..., Any]
-) -> AsyncIterator[TestClient]:
-    """The API with its outbox delivering over real SMTP, wired as in `run`."""
-    async with running_scheduler(mail_db, dispatcher):
-        client = await make_client(
-            create_app(mail_db, manage_database=False, on_commit=dispatcher.wake)
-        )
-        yield client
-        await client.close()
 
 
 def _segment(data: dict) -> str:
@@ -124,11 +67,6 @@ def code_in(message: EmailMessage) -> str:
     found = CODE_RE.findall(body_text(message))
     assert len(found) == 1, body_text(message)
     return found[0]
-
-
-async def settle(seconds: float = 0.3) -> None:
-    """Give the dispatcher time to deliver anything it would (to check nothing arrives)."""
-    await asyncio.sleep(seconds)
 
 
 class Visitor:

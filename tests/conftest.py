@@ -3,14 +3,9 @@ server. PostgreSQL tests run when TEST_DATABASE_URL is set and are skipped other
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
 import os
-import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from email.message import EmailMessage
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +15,18 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiosmtpd.controller import Controller
 from tortoise import Tortoise
 
+from api.app import create_app
 from booking.db import close_database, open_database
+from booking.mailer import SmtpEmailSender
+from booking.notifications import Dispatcher
+from booking.scheduler import running_scheduler
 from booking.settings import Settings, load_settings
+from models import NotificationChannel
+from tests.auth_support import PRACTICE, SENDER
+from tests.fixed_secrets import TEST_SECRETS
+from tests.smtp_sink import Inbox, free_port
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-
-# Fixed keys so a failing test can be replayed; never used outside tests.
-TEST_FERNET_KEY = "5lK9Jc3BNjvQzvOBMyGmUYBz1lgP2bmpCTEeYk5Cnko="
-TEST_SECRETS = {
-    "JWT_SECRET": "test-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-    "FIELD_ENCRYPTION_KEYS": TEST_FERNET_KEY,
-    "BLIND_INDEX_KEY": "test-blind-index-key-0123456789abcdefghijklmnop",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -130,46 +119,7 @@ async def make_client() -> AsyncIterator[Callable[..., Any]]:
 @pytest.fixture
 async def api(db: Settings, make_client: Callable[..., Any]) -> TestClient:
     """The API (database already open by `db`) behind a real HTTP socket."""
-    from api.app import create_app
-
     return await make_client(create_app(db, manage_database=False))
-
-
-class Inbox:
-    """Messages received by the test SMTP server."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
-
-    async def wait_for(
-        self, predicate: Callable[[EmailMessage], bool] = lambda m: True, timeout: float = 5.0
-    ) -> EmailMessage:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            for message in self.messages:
-                if predicate(message):
-                    return message
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"no matching e-mail within {timeout}s: {self.subjects()}")
-            await asyncio.sleep(0.02)
-
-    def subjects(self) -> list[str]:
-        return [str(m["Subject"]) for m in self.messages]
-
-
-def body_text(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    return part.get_content() if part else ""
 
 
 @pytest.fixture
@@ -198,3 +148,62 @@ def smtp_settings(smtp_server: tuple[Inbox, Controller]) -> dict[str, str]:
         "SMTP_PORT": str(controller.port),
         "SMTP_TLS": "none",
     }
+
+
+# --- the API wired as `python -m booking run` wires it ----------------------------------------
+# `mail_api`: a real SMTP sender behind the real outbox dispatcher, woken by every successful
+# write, plus the APScheduler job.
+
+
+@pytest.fixture
+def mail_settings(
+    make_settings: Callable[..., Settings], database_url: str, smtp_settings: dict[str, str]
+) -> Settings:
+    return make_settings(
+        DATABASE_URL=database_url,
+        PRACTICE_NAME=PRACTICE,
+        EMAIL_FROM=SENDER,
+        # Long: in these tests only the wake-up on commit can deliver quickly.
+        DISPATCH_INTERVAL_SECONDS="30",
+        **smtp_settings,
+    )
+
+
+@pytest.fixture
+async def mail_db(mail_settings: Settings) -> AsyncIterator[Settings]:
+    """The database (schema of the models) opened with `mail_settings`."""
+    await open_database(mail_settings)
+    await Tortoise.generate_schemas()
+    try:
+        yield mail_settings
+    finally:
+        await close_database()
+
+
+@pytest.fixture
+def dispatcher(mail_settings: Settings) -> Dispatcher:
+    """The real outbox dispatcher with the real SMTP sender."""
+    return Dispatcher({NotificationChannel.EMAIL: SmtpEmailSender(mail_settings)})
+
+
+@pytest.fixture
+async def mail_api(
+    mail_db: Settings, dispatcher: Dispatcher, make_client: Callable[..., Any]
+) -> AsyncIterator[TestClient]:
+    """The API with its outbox delivering over real SMTP, wired as in `run`."""
+    async with running_scheduler(mail_db, dispatcher):
+        client = await make_client(
+            create_app(mail_db, manage_database=False, on_commit=dispatcher.wake)
+        )
+        yield client
+        await client.close()
+
+
+@pytest.fixture
+def settle(dispatcher: Dispatcher) -> Callable[[], Awaitable[None]]:
+    """Run the dispatcher to the end of a delivery round, so "nothing arrived" means it."""
+
+    async def settle() -> None:
+        await dispatcher.dispatch_due()
+
+    return settle

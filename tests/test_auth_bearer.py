@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from auth_support import claims, unsigned
-from conftest import TEST_SECRETS
 
 from booking.accounts import create_or_promote_staff
 from booking.tokens import ACCESS_LIFETIME, issue_token
 from models import User, blind_index
+from tests.auth_support import claims, unsigned
+from tests.fixed_secrets import TEST_SECRETS
 
 MINE = "/api/meetings/user/appointments/"
 STAFF_ONLY = "/api/meetings/admin/availability/"

@@ -6,16 +6,6 @@ import statistics
 import time
 
 import pytest
-from auth_support import (
-    ALICE,
-    ALICE_PASSWORD,
-    NOBODY,
-    Visitor,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
-)
 
 from booking.accounts import (
     SIGN_IN_FAILURES_PER_ADDRESS,
@@ -23,15 +13,21 @@ from booking.accounts import (
     create_or_promote_staff,
 )
 from models import User, blind_index
+from tests.auth_support import (
+    ALICE,
+    ALICE_PASSWORD,
+    NOBODY,
+    Visitor,
+)
 
 
 @pytest.fixture
-def alice(mail_api, inbox):  # noqa: F811
+def alice(mail_api, inbox):
     return Visitor(mail_api, inbox, ALICE, "Alice")
 
 
 @pytest.fixture
-def nobody(mail_api, inbox):  # noqa: F811
+def nobody(mail_api, inbox):
     return Visitor(mail_api, inbox, NOBODY, "Nobody")
 
 
@@ -49,7 +45,7 @@ async def test_alice_signs_in_and_her_access_token_opens_her_pages(alice):
     assert (await alice.get("/api/meetings/admin/availability/", tokens["access"])).status == 403
 
 
-async def test_theo_the_therapist_signs_in_as_staff(mail_api, inbox):  # noqa: F811
+async def test_theo_the_therapist_signs_in_as_staff(mail_api, inbox):
     await create_or_promote_staff(
         email="theo@example.com", first_name="Theo", last_name="Thorne", password="therapist pass"
     )
@@ -122,7 +118,7 @@ async def test_successful_sign_ins_do_not_count_against_alice(alice):
         assert (await alice.login()).status == 200
 
 
-async def test_one_client_spraying_many_addresses_is_limited_per_ip(alice, mail_api, inbox):  # noqa: F811
+async def test_one_client_spraying_many_addresses_is_limited_per_ip(alice, mail_api, inbox):
     await alice.register_and_verify()
     # Earlier failures from this client's IP (the test client connects from 127.0.0.1).
     for _ in range(SIGN_IN_FAILURES_PER_IP.limit - 1):

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from auth_support import (
+
+from booking.accounts import confirm_telegram_link, start_telegram_link
+from models import User, blind_index
+from tests.auth_support import (
     ALICE,
     ALICE_PASSWORD,
     NEW_PASSWORD,
     NOBODY,
     Visitor,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
     next_mail,
-    settle,
 )
-from conftest import body_text
-
-from booking.accounts import confirm_telegram_link, start_telegram_link
-from models import User, blind_index
+from tests.smtp_sink import body_text
 
 
 @pytest.fixture
-async def alice(mail_api, inbox):  # noqa: F811
+async def alice(mail_api, inbox):
     alice = Visitor(mail_api, inbox, ALICE, "Alice")
     await alice.register_and_verify()
     return alice
@@ -103,7 +98,9 @@ async def test_a_wrong_code_cannot_reset_and_an_old_session_survives_it(alice):
     assert (await alice.post("token/refresh/", {"refresh": session["refresh"]})).status == 200
 
 
-async def test_forgot_password_answers_alike_for_alice_and_a_stranger(alice, mail_api, inbox):  # noqa: F811
+async def test_forgot_password_answers_alike_for_alice_and_a_stranger(
+    alice, mail_api, inbox, settle
+):
     stranger = Visitor(mail_api, inbox, NOBODY, "Nobody")
     mark = len(inbox.messages)
     known = await alice.post("forgot-password/", {"email": ALICE})
@@ -114,7 +111,7 @@ async def test_forgot_password_answers_alike_for_alice_and_a_stranger(alice, mai
     assert inbox.to(NOBODY) == []
 
 
-async def test_an_unverified_registrant_can_reset_and_is_verified_by_it(mail_api, inbox):  # noqa: F811
+async def test_an_unverified_registrant_can_reset_and_is_verified_by_it(mail_api, inbox):
     bob = Visitor(mail_api, inbox, "bob@example.com", "Bob")
     assert (await bob.register("bob's first password")).status == 201
     mark = len(inbox.messages)
@@ -126,10 +123,10 @@ async def test_an_unverified_registrant_can_reset_and_is_verified_by_it(mail_api
 
 
 async def test_a_telegram_only_client_can_set_a_web_password(
-    mail_api,  # noqa: F811
+    mail_api,
     inbox,
-    mail_settings,  # noqa: F811
-    dispatcher,  # noqa: F811
+    mail_settings,
+    dispatcher,
 ):
     carol = Visitor(mail_api, inbox, "carol@example.com", "Carol")
     mark = len(inbox.messages)

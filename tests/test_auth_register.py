@@ -8,27 +8,22 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from auth_support import (
+
+from models import User, blind_index
+from tests.auth_support import (
     ALICE,
     ALICE_PASSWORD,
     PRACTICE,
     SENDER,
     Visitor,
     code_in,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
     next_mail,
-    settle,
 )
-from conftest import body_text
-
-from models import User, blind_index
+from tests.smtp_sink import body_text
 
 
 @pytest.fixture
-def alice(mail_api, inbox):  # noqa: F811
+def alice(mail_api, inbox):
     return Visitor(mail_api, inbox, ALICE, "Alice")
 
 
@@ -67,7 +62,7 @@ async def test_alice_registers_verifies_signs_in_and_refreshes(alice, inbox):
     assert mine.status == 200
 
 
-async def test_a_taken_address_answers_byte_for_byte_like_a_new_one(alice, mail_api, inbox):  # noqa: F811
+async def test_a_taken_address_answers_byte_for_byte_like_a_new_one(alice, mail_api, inbox):
     await alice.register_and_verify()
     bob = Visitor(mail_api, inbox, "bob@example.com", "Bob")
 
@@ -118,13 +113,13 @@ async def test_alice_unverified_gets_a_fresh_code_and_only_the_newest_works(alic
         ({"first_name": 42}, "first_name", "valid string"),
     ],
 )
-async def test_bad_registrations_get_drf_shaped_400s(alice, inbox, change, field, message):
+async def test_bad_registrations_get_drf_shaped_400s(alice, inbox, settle, change, field, message):
     response = await alice.register(**change)
     assert response.status == 400
     body = await response.json()
     assert field in body
     assert any(message in m for m in body[field]), body
-    await settle(0.1)
+    await settle()
     assert inbox.messages == []
 
 
@@ -136,7 +131,7 @@ async def test_missing_fields_are_each_named(alice):
         assert body[field] == ["This field is required."]
 
 
-async def test_broken_bodies_are_400_or_413_never_500(mail_api):  # noqa: F811
+async def test_broken_bodies_are_400_or_413_never_500(mail_api):
     url = "/api/auth/register/"
     not_json = await mail_api.post(
         url, data=b"{not json", headers={"Content-Type": "application/json"}
@@ -160,7 +155,7 @@ async def test_broken_bodies_are_400_or_413_never_500(mail_api):  # noqa: F811
 async def test_the_database_holds_no_code_password_or_address_in_plain_text(
     alice,
     inbox,
-    mail_settings,  # noqa: F811
+    mail_settings,
 ):
     mark = len(inbox.messages)
     await alice.register()

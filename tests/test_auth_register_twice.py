@@ -4,16 +4,13 @@ password that works (Mallory must not learn the password of Alice's future accou
 from __future__ import annotations
 
 import pytest
-from auth_support import (
+
+from tests.auth_support import (
     ALICE,
     ALICE_PASSWORD,
     NEW_PASSWORD,
     Visitor,
     code_in,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
     next_mail,
 )
 
@@ -28,12 +25,12 @@ async def registered(visitor: Visitor, inbox, password: str) -> None:
 
 
 @pytest.fixture
-def alice(mail_api, inbox):  # noqa: F811
+def alice(mail_api, inbox):
     return Visitor(mail_api, inbox, ALICE, "Alice")
 
 
 @pytest.fixture
-def mallory_as_alice(mail_api, inbox):  # noqa: F811
+def mallory_as_alice(mail_api, inbox):
     """Mallory types Alice's address into the registration form."""
     return Visitor(mail_api, inbox, ALICE, "Mallory")
 

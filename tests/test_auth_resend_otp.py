@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from auth_support import (
+
+from booking.codes import SEND_PER_ADDRESS, SEND_PER_IP
+from tests.auth_support import (
     ALICE,
     BOB,
     NOBODY,
     Visitor,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
     next_mail,
-    settle,
 )
-
-from booking.codes import SEND_PER_ADDRESS, SEND_PER_IP
 
 
 @pytest.fixture
-def people(mail_api, inbox):  # noqa: F811
+def people(mail_api, inbox):
     return {
         "alice": Visitor(mail_api, inbox, ALICE, "Alice"),
         "bob": Visitor(mail_api, inbox, BOB, "Bob"),
@@ -46,7 +41,7 @@ async def test_unverified_alice_gets_a_new_code_that_works(people, inbox):
     assert (await alice.post("verify-otp/", {"email": ALICE, "otp": code})).status == 200
 
 
-async def test_verified_unverified_and_unknown_addresses_get_the_same_answer(people, inbox):
+async def test_verified_unverified_and_unknown_addresses_get_the_same_answer(people, inbox, settle):
     await people["alice"].register_and_verify()
     mark = len(inbox.messages)
     assert (await people["bob"].register("bob's own long password")).status == 201
@@ -106,7 +101,7 @@ async def test_known_and_unknown_addresses_hit_the_limit_at_the_same_count(peopl
     assert (await resend(people["alice"]))[0] == (await resend(people["nobody"]))[0] == 429
 
 
-async def test_one_client_asking_for_many_addresses_is_limited_per_ip(people, mail_api, inbox):  # noqa: F811
+async def test_one_client_asking_for_many_addresses_is_limited_per_ip(people, mail_api, inbox):
     for _ in range(SEND_PER_IP.limit - 1):
         await SEND_PER_IP.record("127.0.0.1")
     assert (await resend(people["alice"]))[0] == 200

@@ -5,15 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from auth_support import (
-    ALICE,
-    ALICE_PASSWORD,
-    code_in,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
-    next_mail,
-)
 
 from booking.accounts import (
     confirm_telegram_link,
@@ -25,13 +16,19 @@ from booking.codes import MAX_WRONG_TRIES, SEND_PER_TELEGRAM_USER
 from booking.errors import InvalidInput, RateLimited
 from booking.passwords import hash_password
 from models import User, blind_index
+from tests.auth_support import (
+    ALICE,
+    ALICE_PASSWORD,
+    code_in,
+    next_mail,
+)
 
 ALICE_CHAT = 1001
 MALLORY_CHAT = 6666
 
 
 @pytest.fixture
-def link(mail_db, dispatcher, inbox):  # noqa: F811
+def link(mail_db, dispatcher, inbox):
     """Start a link and return the code from the e-mail it sends."""
 
     async def start(email: str, telegram_user_id: int, *args: str | None) -> str:
@@ -49,7 +46,7 @@ def wrong(code: str) -> str:
 
 async def test_alice_registers_in_chat_and_her_account_is_verified_and_linked(
     link,
-    mail_settings,  # noqa: F811
+    mail_settings,
 ):
     code = await link(ALICE, ALICE_CHAT, "Alice", "Archer", "+44 20 7946 0000")
     pending = await User.get(email_index=blind_index(ALICE))
@@ -66,7 +63,7 @@ async def test_alice_registers_in_chat_and_her_account_is_verified_and_linked(
 
 async def test_alice_links_her_existing_web_account_without_changing_it(
     link,
-    mail_settings,  # noqa: F811
+    mail_settings,
 ):
     existing = await User.create(
         email=ALICE,
@@ -84,7 +81,7 @@ async def test_alice_links_her_existing_web_account_without_changing_it(
     assert user.email_verified_at == existing.email_verified_at
 
 
-async def test_mallory_cannot_use_a_code_meant_for_alices_chat(link, mail_settings):  # noqa: F811
+async def test_mallory_cannot_use_a_code_meant_for_alices_chat(link, mail_settings):
     code = await link(ALICE, ALICE_CHAT, "Alice", "Archer")
     with pytest.raises(InvalidInput) as refused:
         await confirm_telegram_link(mail_settings, ALICE, MALLORY_CHAT, code)
@@ -93,7 +90,7 @@ async def test_mallory_cannot_use_a_code_meant_for_alices_chat(link, mail_settin
     assert (await confirm_telegram_link(mail_settings, ALICE, ALICE_CHAT, code)).telegram_user_id
 
 
-async def test_a_wrong_code_gets_a_human_message_and_five_void_it(link, mail_settings):  # noqa: F811
+async def test_a_wrong_code_gets_a_human_message_and_five_void_it(link, mail_settings):
     code = await link(ALICE, ALICE_CHAT, "Alice", "Archer")
     for _ in range(MAX_WRONG_TRIES):
         with pytest.raises(InvalidInput) as refused:
@@ -104,8 +101,8 @@ async def test_a_wrong_code_gets_a_human_message_and_five_void_it(link, mail_set
 
 
 async def test_a_registration_code_does_not_link_telegram(
-    mail_db,  # noqa: F811
-    dispatcher,  # noqa: F811
+    mail_db,
+    dispatcher,
     inbox,
     link,
 ):
@@ -122,7 +119,7 @@ async def test_a_registration_code_does_not_link_telegram(
         await confirm_telegram_link(mail_db, ALICE, ALICE_CHAT, registration_code)
 
 
-async def test_linking_moves_alices_chat_from_her_old_account(link, mail_settings):  # noqa: F811
+async def test_linking_moves_alices_chat_from_her_old_account(link, mail_settings):
     old_code = await link("alice.old@example.com", ALICE_CHAT, "Alice", "Archer")
     old = await confirm_telegram_link(mail_settings, "alice.old@example.com", ALICE_CHAT, old_code)
     code = await link(ALICE, ALICE_CHAT, "Alice", "Archer")
@@ -133,8 +130,8 @@ async def test_linking_moves_alices_chat_from_her_old_account(link, mail_setting
 
 
 async def test_a_bad_address_or_phone_is_refused_before_anything_is_sent(
-    mail_settings,  # noqa: F811
-    mail_db,  # noqa: F811
+    mail_settings,
+    mail_db,
     inbox,
 ):
     with pytest.raises(InvalidInput) as refused:
@@ -146,7 +143,7 @@ async def test_a_bad_address_or_phone_is_refused_before_anything_is_sent(
     assert await User.all().count() == 0
 
 
-async def test_one_chat_asking_for_codes_to_many_addresses_is_limited(link, mail_settings):  # noqa: F811
+async def test_one_chat_asking_for_codes_to_many_addresses_is_limited(link, mail_settings):
     for n in range(SEND_PER_TELEGRAM_USER.limit):
         await start_telegram_link(mail_settings, f"target{n}@example.com", MALLORY_CHAT)
     with pytest.raises(RateLimited) as limited:

@@ -6,22 +6,18 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from auth_support import (
-    ALICE,
-    Visitor,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
-    unsigned,
-)
 
 from booking.tokens import REFRESH_LIFETIME, issue_token
 from models import RefreshToken, User, blind_index
+from tests.auth_support import (
+    ALICE,
+    Visitor,
+    unsigned,
+)
 
 
 @pytest.fixture
-async def alice(mail_api, inbox):  # noqa: F811
+async def alice(mail_api, inbox):
     alice = Visitor(mail_api, inbox, ALICE, "Alice")
     await alice.register_and_verify()
     return alice
@@ -82,7 +78,7 @@ async def test_an_access_token_is_not_a_refresh_token(alice):
     assert (await refresh(alice, tokens["access"]))[0] == 401
 
 
-async def test_forged_expired_and_unknown_refresh_tokens_are_401(alice, mail_settings):  # noqa: F811
+async def test_forged_expired_and_unknown_refresh_tokens_are_401(alice, mail_settings):
     tokens = await alice.tokens()
     user = await User.get(email_index=blind_index(ALICE))
     family = (await RefreshToken.first()).family
@@ -111,7 +107,7 @@ async def test_a_missing_refresh_field_is_a_400(alice, body):
 
 async def test_a_stale_access_token_in_the_header_does_not_block_the_refresh(
     alice,
-    mail_settings,  # noqa: F811
+    mail_settings,
 ):
     tokens = await alice.tokens()
     user = await User.get(email_index=blind_index(ALICE))

@@ -6,21 +6,17 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from auth_support import (
-    ALICE,
-    Visitor,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
-)
 
 from booking.codes import CODE_LIFETIME, MAX_WRONG_TRIES
 from models import CodePurpose, OneTimeCode, User, blind_index
+from tests.auth_support import (
+    ALICE,
+    Visitor,
+)
 
 
 @pytest.fixture
-def alice(mail_api, inbox):  # noqa: F811
+def alice(mail_api, inbox):
     return Visitor(mail_api, inbox, ALICE, "Alice")
 
 
@@ -95,7 +91,7 @@ async def test_a_reset_code_does_not_verify_a_registration_and_vice_versa(alice)
     assert own.status == 200
 
 
-async def test_a_code_for_alice_does_not_verify_bob(alice, mail_api, inbox):  # noqa: F811
+async def test_a_code_for_alice_does_not_verify_bob(alice, mail_api, inbox):
     alice_code = await registered(alice)
     bob = Visitor(mail_api, inbox, "bob@example.com", "Bob")
     mark = len(inbox.messages)

@@ -4,10 +4,10 @@ and staff. Alice owns the request; Charlie is another client; Theo is the therap
 from __future__ import annotations
 
 import pytest
-from meetings_support import first_dates, make_cast, make_request, request_body, tomorrow_at
 
 from booking.appointments import schedule_appointment
 from models import Appointment, AppointmentStatus, Availability
+from tests.meetings_support import first_dates, make_cast, make_request, request_body, tomorrow_at
 
 PERSONAS = ["anonymous", "alice", "charlie", "theo"]
 

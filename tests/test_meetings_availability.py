@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from meetings_support import Clock, clocked_api, make_cast
 
 from booking.availability import set_available_days
+from tests.meetings_support import Clock, clocked_api, make_cast
 
 URL = "/api/meetings/admin/availability/"
 DATES = "/api/meetings/appointments/available-dates/"

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from meetings_support import (
+
+from booking.availability import set_available_days
+from models import Appointment, Notification, NotificationStatus
+from tests.meetings_support import (
     Clock,
     clocked_api,
     first_dates,
@@ -14,9 +17,6 @@ from meetings_support import (
     open_every_day,
     request_body,
 )
-
-from booking.availability import set_available_days
-from models import Appointment, Notification, NotificationStatus
 
 URL = "/api/meetings/appointments/create/"
 

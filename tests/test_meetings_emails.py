@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import body_text
-from meetings_support import Clock, clocked_api, iso, make_cast, request_body
 
 from booking.availability import set_available_days
 from booking.mailer import SmtpEmailSender
 from booking.notifications import Dispatcher
 from models import NotificationChannel
+from tests.meetings_support import Clock, clocked_api, iso, make_cast, request_body
+from tests.smtp_sink import body_text
 
 NOW = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)  # a Monday
 START = datetime(2030, 3, 6, 14, 30, tzinfo=UTC)

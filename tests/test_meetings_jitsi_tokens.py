@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from meetings_support import Clock, clocked_api, make_cast, make_request
 
 from booking.appointments import schedule_appointment
 from models import Appointment, Notification
+from tests.meetings_support import Clock, clocked_api, make_cast, make_request
 
 SECRET = "jitsi-shared-secret-0123456789abcdef"
 START = datetime(2030, 5, 6, 10, 0, tzinfo=UTC)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from meetings_support import Clock, clocked_api, make_cast, make_request
 
 from booking.appointments import schedule_appointment
 from booking.meetings import JoinWindow, can_join, meeting_status
 from models import Appointment
+from tests.meetings_support import Clock, clocked_api, make_cast, make_request
 
 START = datetime(2030, 5, 6, 10, 0, tzinfo=UTC)  # a 50-minute session: 10:00-10:50
 OPENS = START - timedelta(minutes=10)  # 09:50

@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from meetings_support import auth, make_cast, make_request, make_user, tomorrow_at
 
 from booking.appointments import reject_appointment, schedule_appointment
 from models import Appointment
+from tests.meetings_support import auth, make_cast, make_request, make_user, tomorrow_at
 
 LIST = "/api/meetings/appointments/"
 OWN = "/api/meetings/user/appointments/"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from meetings_support import first_dates, iso, make_cast, open_every_day, tomorrow_at
 from tortoise import connections
+
+from tests.meetings_support import first_dates, iso, make_cast, open_every_day, tomorrow_at
 
 SECRETS = [
     "Zephyrine",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from meetings_support import iso, make_cast, make_request, tomorrow_at
 
 from models import Appointment, AppointmentStatus, Notification, NotificationStatus
+from tests.meetings_support import iso, make_cast, make_request, tomorrow_at
 
 
 def url(appointment) -> str:

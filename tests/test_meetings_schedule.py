@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from meetings_support import auth, iso, make_cast, make_request, make_user, tomorrow_at
 
 from booking.appointments import schedule_appointment
 from models import Appointment, AppointmentStatus, Notification, NotificationStatus
+from tests.meetings_support import auth, iso, make_cast, make_request, make_user, tomorrow_at
 
 ROOM = re.compile(r"^session-[a-z2-7]{32}$")  # 32 base32 characters = 160 bits
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from meetings_support import make_cast, make_request, tomorrow_at
-
 from booking.appointments import reject_appointment, schedule_appointment
+from tests.meetings_support import make_cast, make_request, tomorrow_at
 
 URL = "/api/meetings/appointments/stats/"
 

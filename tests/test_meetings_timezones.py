@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from meetings_support import Clock, clocked_api, make_cast, request_body
 
 from booking.appointments import sessions_on
 from booking.availability import set_available_days, slot_bounds
 from models import Notification
+from tests.meetings_support import Clock, clocked_api, make_cast, request_body
 
 ZONE = "Pacific/Auckland"
 # Sunday 20 Sept 2026 12:30 UTC is already Monday 21 Sept 00:30 in Auckland (NZST, +12).

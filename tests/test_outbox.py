@@ -20,19 +20,6 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from auth_support import (
-    ALICE,
-    PRACTICE,
-    SENDER,
-    Visitor,
-    code_in,
-    dispatcher,  # noqa: F401 (fixture)
-    mail_api,  # noqa: F401 (fixture)
-    mail_db,  # noqa: F401 (fixture)
-    mail_settings,  # noqa: F401 (fixture)
-    next_mail,
-)
-from conftest import Inbox, body_text, free_port
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -46,6 +33,15 @@ from booking.mailer import ConsoleEmailSender, SmtpEmailSender
 from booking.notifications import MAX_ATTEMPTS, Dispatcher, backoff, enqueue, utcnow
 from booking.scheduler import running_scheduler
 from models import Notification, NotificationChannel, NotificationStatus
+from tests.auth_support import (
+    ALICE,
+    PRACTICE,
+    SENDER,
+    Visitor,
+    code_in,
+    next_mail,
+)
+from tests.smtp_sink import Inbox, body_text, free_port
 
 
 class Clock:
@@ -217,9 +213,9 @@ async def test_alice_asking_again_while_the_relay_hangs_gets_only_the_newest_cod
 
 
 async def test_in_run_wiring_a_registration_code_reaches_the_inbox_within_a_second(
-    mail_api,  # noqa: F811
+    mail_api,
     inbox,
-    mail_settings,  # noqa: F811
+    mail_settings,
 ):
     assert mail_settings.dispatch_interval_seconds >= 30  # only the wake-up can be this quick
     started = time.perf_counter()
@@ -259,7 +255,7 @@ async def test_failures_back_off_longer_each_time_then_give_up_with_the_last_err
         assert await outbox.dispatch_due() == 0  # given up: never tried again
 
 
-async def test_the_same_dedupe_key_is_queued_once(mail_db, dispatcher, inbox):  # noqa: F811
+async def test_the_same_dedupe_key_is_queued_once(mail_db, dispatcher, inbox):
     await queue_one(mail_db, 1)
     await queue_one(mail_db, 1)
     assert await Notification.all().count() == 1
@@ -268,7 +264,7 @@ async def test_the_same_dedupe_key_is_queued_once(mail_db, dispatcher, inbox):  
     assert len(inbox.messages) == 1
 
 
-async def test_an_email_is_text_and_html_from_the_practice(mail_db, dispatcher, inbox):  # noqa: F811
+async def test_an_email_is_text_and_html_from_the_practice(mail_db, dispatcher, inbox):
     await queue_one(mail_db)
     assert await dispatcher.dispatch_due() == 1
     message = await next_mail(inbox, 0, ALICE)
@@ -281,7 +277,7 @@ async def test_an_email_is_text_and_html_from_the_practice(mail_db, dispatcher, 
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
-async def test_two_dispatchers_at_once_send_each_email_exactly_once(mail_db, inbox):  # noqa: F811
+async def test_two_dispatchers_at_once_send_each_email_exactly_once(mail_db, inbox):
     for n in range(30):
         await queue_one(mail_db, n, to=f"client{n}@example.com")
     one, two = (
