@@ -14,7 +14,8 @@ import pytest
 from booking.db import close_database, open_database
 from booking.passwords import verify_password
 from models import User, blind_index
-from tests.conftest import TEST_SECRETS, free_port
+from tests.fixed_secrets import TEST_SECRETS
+from tests.smtp_sink import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,52 +1,22 @@
-"""Fixtures of the bot's stories: a fake Bot API server, the bot on python-telegram-bot's real
-HTTP stack pointed at it, the outbox dispatcher delivering e-mail (to the aiosmtpd inbox) and
-Telegram messages (through the bot's own sender), and the people of the stories.
-
-Test modules import these fixtures by name. They are not in a `tests/bot/conftest.py`: a
-second module named `conftest` would shadow the shared one for helpers that import it.
+"""The bot under test (the bot on python-telegram-bot's real HTTP stack pointed at the fake Bot
+API, with the outbox dispatcher delivering e-mail to the aiosmtpd inbox and Telegram messages
+through the bot's own sender) and helpers of the bot's stories. Fixtures are in conftest.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 
-import pytest
-
-from booking.availability import set_available_days
 from booking.mailer import email_sender
 from booking.notifications import Dispatcher
 from booking.scheduler import running_scheduler
 from booking.settings import Settings
 from bot.app import RunningBot, running_bot
 from models import NotificationChannel, User, blind_index
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import FakeUser
 
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def settings(
-    make_settings: Callable[..., Settings],
-    database_url: str,
-    telegram: FakeTelegram,
-    smtp_settings: dict[str, str],
-) -> Settings:
-    """The shared `db` fixture opens the database with these settings."""
-    return make_settings(
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=telegram.token,
-        TELEGRAM_API_URL=telegram.api_url,
-        PRACTICE_NAME="Calm Minds",
-        **smtp_settings,
-    )
 
 
 class BotUnderTest:
@@ -82,17 +52,6 @@ class BotUnderTest:
         await self.start()
 
 
-@pytest.fixture
-async def bot(db: Settings) -> AsyncIterator[BotUnderTest]:
-    await set_available_days(EVERY_DAY)
-    under_test = BotUnderTest(db)
-    await under_test.start()
-    try:
-        yield under_test
-    finally:
-        await under_test.stop()
-
-
 async def linked_user(
     person: FakeUser,
     email: str,
@@ -111,30 +70,6 @@ async def linked_user(
         email_verified_at=datetime.now(UTC),
         telegram_user_id=person.id,
     )
-
-
-@pytest.fixture
-def alice(telegram: FakeTelegram) -> FakeUser:
-    """A new client: has Telegram, no account yet."""
-    return telegram.user(1001, "Alice", "Archer", username="alice")
-
-
-@pytest.fixture
-def charlie(telegram: FakeTelegram) -> FakeUser:
-    """Another client."""
-    return telegram.user(1003, "Charlie", "Chen")
-
-
-@pytest.fixture
-def theo(telegram: FakeTelegram) -> FakeUser:
-    """The therapist."""
-    return telegram.user(2001, "Theo", "Hart")
-
-
-@pytest.fixture
-def tess(telegram: FakeTelegram) -> FakeUser:
-    """A second therapist of the practice."""
-    return telegram.user(2002, "Tess", "Lund")
 
 
 def day_label(day: date) -> str:

@@ -1,28 +1,17 @@
 """/book: calendar -> slots -> note -> summary -> the request, as the API would create it."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 
-from conftest import Inbox, body_text
-
 from booking.availability import available_dates, set_available_days
 from bot.callbacks import PickDate
 from models import Appointment, AppointmentStatus, ConversationState, User
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    bot,
-    day_label,
-    linked_user,
-    settings,
-    telegram,
-)
+from tests.bot.harness import BotUnderTest, day_label, linked_user
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.smtp_sink import Inbox, body_text
 
 
 async def open_calendar(alice: FakeUser) -> BotMessage:

@@ -1,29 +1,18 @@
 """Telegram as a channel of the outbox: Telegram's 429s are waited out, blocked chats fail once."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
 
-from conftest import Inbox
-
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates
 from bot.delivery import TelegramRateLimiter
 from models import Appointment, Notification, NotificationChannel, NotificationStatus, User
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    bot,
-    linked_user,
-    settings,
-    telegram,
-    theo,
-)
+from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.smtp_sink import Inbox
 
 
 async def scheduled_session(bot: BotUnderTest, client: User, therapist: User) -> Appointment:

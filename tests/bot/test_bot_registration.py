@@ -1,27 +1,16 @@
 """Registration and linking in the chat: e-mail -> name -> phone -> the e-mailed code."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 
-from conftest import Inbox, body_text
-
 from booking.accounts import create_or_promote_staff
 from models import OneTimeCode, User, blind_index
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    bot,
-    linked_user,
-    settings,
-    telegram,
-    theo,
-)
+from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.smtp_sink import Inbox, body_text
 
 
 async def code_from(inbox: Inbox, address: str, nth: int = 1) -> str:

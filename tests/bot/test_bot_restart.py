@@ -1,7 +1,5 @@
 """A restart in the middle of a booking resumes at the same step (state is in the database)."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -11,15 +9,7 @@ import pytest
 
 from booking.availability import available_dates
 from models import Appointment, ConversationState
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    bot,
-    day_label,
-    linked_user,
-    settings,
-    telegram,
-)
+from tests.bot.harness import BotUnderTest, day_label, linked_user
 from tests.fake_telegram import FakeUser
 
 

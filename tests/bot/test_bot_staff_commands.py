@@ -1,7 +1,5 @@
 """/pending, /availability, /stats and /today: the therapist's one-message commands."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -13,16 +11,7 @@ from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates, get_availability, practice_today
 from bot import texts
 from models import Appointment, User
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    bot,
-    charlie,
-    linked_user,
-    settings,
-    telegram,
-    theo,
-)
+from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import FakeUser
 
 

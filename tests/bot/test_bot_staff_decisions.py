@@ -1,7 +1,5 @@
 """The therapist decides from the request's buttons; the client hears about it in the chat."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -9,26 +7,15 @@ import asyncio
 from datetime import datetime, time
 
 import pytest
-from conftest import Inbox, body_text
 
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates
 from bot import texts
 from bot.callbacks import DecideRequest, StaffStep, StaffTime
 from models import Appointment, AppointmentStatus, User
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    book_in_chat,
-    bot,
-    charlie,
-    linked_user,
-    settings,
-    telegram,
-    tess,
-    theo,
-)
+from tests.bot.harness import BotUnderTest, book_in_chat, linked_user
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.smtp_sink import Inbox, body_text
 
 
 async def request_from(client: User, bot: BotUnderTest, day_index: int = 2) -> Appointment:

@@ -1,7 +1,5 @@
 """/start, /help, /cancel, the command menu and free text."""
 
-# The fixtures come from tests/bot/harness.py by name; their parameters redefine them.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -9,15 +7,7 @@ import logging
 
 import pytest
 
-from tests.bot.harness import (  # noqa: F401
-    BotUnderTest,
-    alice,
-    bot,
-    linked_user,
-    settings,
-    telegram,
-    theo,
-)
+from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import FakeTelegram, FakeUser
 
 

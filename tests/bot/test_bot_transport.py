@@ -14,8 +14,9 @@ import aiohttp
 import pytest
 
 from bot.callbacks import PickDate
-from tests.conftest import TEST_SECRETS, Inbox, body_text, free_port
 from tests.fake_telegram import FakeTelegram
+from tests.fixed_secrets import TEST_SECRETS
+from tests.smtp_sink import Inbox, body_text, free_port
 
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"
 
