@@ -11,6 +11,7 @@ password reset revokes every refresh token of the user.
 - `await revoke_family(family, *, now=None, using_db=None) -> int`
 - `await revoke_user_sessions(user_id, *, now=None, using_db=None) -> int`
 - `await purge_expired_refresh_tokens(now=None) -> int` (housekeeping)
+- `await active_user_for_access_token(settings, token) -> User` (NotAuthenticated)
 """
 
 from __future__ import annotations
@@ -128,3 +129,12 @@ async def purge_expired_refresh_tokens(now: datetime | None = None) -> int:
     """Forget refresh tokens a day past their expiry: their signature already refuses them."""
     cutoff = (now or _now()) - timedelta(days=1)
     return await RefreshToken.filter(expires_at__lt=cutoff).delete()
+
+
+async def active_user_for_access_token(settings: Settings, token: str) -> User:
+    """The active user an access token speaks for; NotAuthenticated for any other token."""
+    claims = decode_token(settings, token, "access")
+    user = await User.get_or_none(id=claims.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("User not found or inactive.")
+    return user
