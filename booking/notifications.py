@@ -27,7 +27,10 @@ from models import Appointment, Notification, NotificationChannel, NotificationS
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
+# A claimed row waits for its turn in the batch under CLAIM_LEASE, and is sent under SEND_LEASE.
+CLAIM_LEASE = timedelta(seconds=30)
+SEND_LEASE = timedelta(minutes=2)
+MIN_ROUND_GAP = 0.05  # seconds between rounds at the least: never a busy loop
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -106,20 +109,37 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Dispatcher:
-    """Claims due notifications and delivers them through the channel senders."""
+    """Claims due notifications and delivers them through the channel senders.
+
+    Leases make a claim exclusive without holding a transaction open across a send. A batch
+    is claimed with a short lease; right before each send the row's lease is renewed, but
+    only if it still holds *this* claim (its `claimed_until` is the value we wrote). So a
+    row whose lease ran out while it waited in a slow batch is skipped, never sent twice:
+    whoever claimed it since owns it. A worker killed mid-batch gives its unstarted rows
+    back after CLAIM_LEASE; a row killed mid-send after SEND_LEASE, which outlasts any
+    sender's own timeout.
+    """
 
     def __init__(
         self,
         senders: dict[NotificationChannel, Sender],
         *,
         batch_size: int = 50,
+        concurrency: int = 8,
+        claim_lease: timedelta = CLAIM_LEASE,
+        send_lease: timedelta = SEND_LEASE,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.senders = senders
         self.batch_size = batch_size
+        self.claim_lease = claim_lease
+        self.send_lease = send_lease
         self.clock = clock
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        # Sends of one batch overlap (a slow relay does not hold Telegram back); the Telegram
+        # sender's own limiter keeps its pace and each chat's order.
+        self._sending = asyncio.Semaphore(concurrency)
 
     def wake(self) -> None:
         """Ask for a delivery round now (a row was just queued in this process)."""
@@ -133,8 +153,10 @@ class Dispatcher:
         self._wake.clear()
         return True
 
-    async def _claim(self) -> list[Notification]:
+    async def _claim(self) -> list[tuple[Notification, datetime]]:
+        """Lease up to a batch of due rows; each comes with the lease value that proves it."""
         now = self.clock()
+        held_until = now + self.claim_lease
         due = Q(status=NotificationStatus.PENDING, due_at__lte=now) & (
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
         )
@@ -156,13 +178,32 @@ class Dispatcher:
                 got = (
                     await Notification.filter(due, id=row_id)
                     .using_db(conn)
-                    .update(claimed_until=now + LEASE)
+                    .update(claimed_until=held_until)
                 )
                 if got:
                     claimed.append(row_id)
-        return await Notification.filter(id__in=claimed).order_by("due_at", "id")
+        rows = await Notification.filter(id__in=claimed).order_by("due_at", "id")
+        return [(row, held_until) for row in rows]
 
-    async def _deliver(self, notification: Notification) -> None:
+    async def _renew(self, notification: Notification, held_until: datetime) -> datetime | None:
+        """Extend our lease for one send; None when the row is no longer ours (or pending)."""
+        renewed = self.clock() + self.send_lease
+        got = await Notification.filter(
+            id=notification.id, status=NotificationStatus.PENDING, claimed_until=held_until
+        ).update(claimed_until=renewed)
+        return renewed if got else None
+
+    async def _deliver(self, notification: Notification, held_until: datetime) -> bool:
+        """Send one claimed row and record the outcome; False when it was not ours any more."""
+        async with self._sending:
+            lease = await self._renew(notification, held_until)
+            if lease is None:
+                log.info("notification %s: lease lost or cancelled, skipped", notification.id)
+                return False
+            await self._send_and_record(notification, lease)
+            return True
+
+    async def _send_and_record(self, notification: Notification, lease: datetime) -> None:
         sender = self.senders[notification.channel]
         now = self.clock()
         try:
@@ -207,9 +248,11 @@ class Dispatcher:
         outcome = {name: getattr(notification, name) for name in fields}
         query = Notification.filter(id=notification.id)
         if notification.status != NotificationStatus.SENT:
-            # Cancelled while we were trying (a newer code, a rejected appointment): the
-            # failed attempt must not bring it back to life. A sent one is recorded as sent.
-            query = query.filter(status=NotificationStatus.PENDING)
+            # Cancelled while we were trying (a newer code, a rejected appointment), or
+            # claimed by another worker after our lease ran out: the failed attempt must
+            # neither bring it back to life nor overwrite the new holder's state. A sent
+            # one is recorded as sent whatever happened meanwhile.
+            query = query.filter(status=NotificationStatus.PENDING, claimed_until=lease)
         await query.update(**outcome, updated_at=now)
 
     async def idle(self) -> None:
@@ -218,13 +261,47 @@ class Dispatcher:
             return
 
     async def dispatch_due(self) -> int:
-        """One delivery round: returns how many notifications were attempted."""
+        """One delivery round, to the end: returns how many notifications were attempted."""
         async with self._lock:
             total = 0
             while True:
                 batch = await self._claim()
-                for notification in batch:
-                    await self._deliver(notification)
-                total += len(batch)
+                results = await asyncio.gather(
+                    *(self._deliver(row, held_until) for row, held_until in batch)
+                )
+                total += sum(results)
                 if len(batch) < self.batch_size:
                     return total
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending row nobody holds falls due (None: nothing pending)."""
+        now = self.clock()
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        rows = (
+            await Notification.filter(free, status=NotificationStatus.PENDING)
+            .filter(channel__in=list(self.senders))
+            .order_by("due_at")
+            .limit(1)
+            .values_list("due_at", flat=True)
+        )
+        return rows[0] if rows else None
+
+    async def run(self, poll_interval: float, stopping: asyncio.Event) -> None:
+        """Deliver until `stopping` is set: a round, then sleep until the next row is due.
+
+        Rows queued by this process wake it at once; rows another process queues are found
+        within `poll_interval` (a reminder's due time is known in advance, so it leaves on
+        time). A round still running when the next is due simply runs on: no overlap.
+        """
+        while not stopping.is_set():
+            delay = poll_interval
+            try:
+                await self.dispatch_due()
+                next_due = await self.next_due_at()
+                if next_due is not None:
+                    delay = min(delay, (next_due - self.clock()).total_seconds())
+            except Exception:
+                log.exception("dispatch round failed")
+            if stopping.is_set():
+                return
+            await self.wait_for_wake(max(delay, MIN_ROUND_GAP))

@@ -35,33 +35,21 @@ async def purge_stale_rows() -> None:
 
 @contextlib.asynccontextmanager
 async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> AsyncIterator[None]:
-    """Run the dispatcher on an interval, plus at once whenever `dispatcher.wake()` is called."""
+    """Run the outbox dispatcher and APScheduler's housekeeping until the block ends.
+
+    The dispatcher is one long-lived task rather than an interval job: it sleeps until the
+    next row falls due (or `dispatcher.wake()`, or the poll interval for rows queued by
+    other processes), so a reminder leaves on time, and a long round is never overlapped.
+    """
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        dispatcher.dispatch_due,
-        "interval",
-        seconds=settings.dispatch_interval_seconds,
-        id="dispatch",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
     scheduler.add_job(purge_stale_rows, "interval", hours=1, id="purge", coalesce=True)
     scheduler.start()
 
     stopping = asyncio.Event()
-
-    async def on_wake() -> None:
-        while not stopping.is_set():
-            if not await dispatcher.wait_for_wake(timeout=3600) or stopping.is_set():
-                continue
-            try:
-                await dispatcher.dispatch_due()
-            except Exception:
-                log.exception("dispatch round failed")
-
-    waker = asyncio.create_task(on_wake(), name="dispatcher-wake")
-    log.info("scheduler started (dispatch every %ss)", settings.dispatch_interval_seconds)
+    delivering = asyncio.create_task(
+        dispatcher.run(settings.dispatch_interval_seconds, stopping), name="outbox-dispatcher"
+    )
+    log.info("scheduler started (outbox polled every %ss)", settings.dispatch_interval_seconds)
     try:
         yield
     finally:
@@ -71,8 +59,10 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
         stopping.set()
         dispatcher.wake()
         try:
-            await asyncio.wait_for(waker, SHUTDOWN_GRACE_SECONDS)
-            await asyncio.wait_for(dispatcher.idle(), SHUTDOWN_GRACE_SECONDS)
+            await asyncio.wait_for(asyncio.shield(delivering), SHUTDOWN_GRACE_SECONDS)
         except TimeoutError:
             log.warning("a delivery round was still running at shutdown; it will be retried")
+            delivering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await delivering
         log.info("scheduler stopped")
