@@ -190,7 +190,7 @@ async def _create_staff(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _rotate_keys(settings: Settings) -> None:
     from booking.db import database
-    from booking.keys import rotate_encrypted_fields
+    from booking.key_rotation import rotate_encrypted_fields
 
     async with database(settings):
         counts = await rotate_encrypted_fields()

@@ -8,7 +8,7 @@ from tortoise import Tortoise, connections
 from tortoise.exceptions import IntegrityError
 
 from booking.db import close_database, open_database
-from booking.keys import rotate_encrypted_fields
+from booking.key_rotation import rotate_encrypted_fields
 from models import Appointment, DecryptionError, User, blind_index
 
 ANN = {
