@@ -18,8 +18,8 @@ from aiosmtpd.controller import Controller
 from tortoise import Tortoise
 
 from booking.db import close_database, open_database
-from booking.emails import compose
 from booking.mailer import SmtpEmailSender
+from booking.messages.email import compose
 from booking.notifications import Dispatcher, enqueue
 from booking.settings import load_settings
 from models import Notification, NotificationChannel, NotificationStatus

@@ -35,31 +35,28 @@ unknown address, a wrong password, an unverified address or a deactivated accoun
 answer the same 401, after the same argon2 work (a dummy hash stands in for a missing
 one): telling "please verify first" to someone holding the right password would let an
 attacker who registers an address learn whether it was already taken.
+
+The field rules (e-mail, names, phone) are those of `booking.person_fields`; the e-mails
+(codes, notices) are queued by `booking.account_notices`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pydantic import EmailStr, TypeAdapter, ValidationError
 from tortoise import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from booking.codes import (
-    KIND_CODE,
-    code_email_dedupe_key,
-    consume_code,
-    issue_code,
-    limit_code_sending,
-    verify_code,
+from booking.account_notices import (
+    queue_code,
+    queue_password_changed_notice,
+    queue_register_attempt_notice,
 )
-from booking.emails import accounts as emails
+from booking.codes import consume_code, limit_code_sending, verify_code
 from booking.errors import InvalidInput, NotAuthenticated
-from booking.notifications import enqueue
 from booking.passwords import (
     UNUSABLE_PASSWORD,
     hash_password,
@@ -67,22 +64,15 @@ from booking.passwords import (
     validate_password,
     verify_password,
 )
+from booking.person_fields import FieldErrors, clean_email, clean_name, clean_phone
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.sessions import TokenPair, revoke_user_sessions, rotate_refresh_token, start_session
 from booking.settings import Settings
-from models import CodePurpose, NotificationChannel, User, blind_index, normalise_email
+from models import CodePurpose, User, blind_index
 
 log = logging.getLogger(__name__)
 
-_email_adapter = TypeAdapter(EmailStr)
-
-NAME_MAX = 100
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$")
 SIGN_IN_FAILED = "No active account found with the given credentials"
-KIND_REGISTER_ATTEMPT = "account_register_attempt"
-KIND_PASSWORD_CHANGED = "account_password_changed"
-# One "someone tried to register" e-mail per account per this much time, however many tries.
-REGISTER_NOTICE_EVERY = timedelta(minutes=10)
 
 # Failed sign-ins (wrong password, unknown address alike); a full bucket refuses even the
 # right password, or guessing would simply continue.
@@ -92,16 +82,6 @@ SIGN_IN_FAILURES_PER_IP = RateLimit("sign-in-fail:ip", 50, timedelta(minutes=15)
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def clean_email(email: str, field: str = "email") -> str:
-    """The normalised address, or InvalidInput naming the field."""
-    candidate = normalise_email(email or "")
-    try:
-        _email_adapter.validate_python(candidate)
-    except ValidationError:
-        raise InvalidInput({field: ["Enter a valid email address."]}) from None
-    return candidate
 
 
 async def find_user_by_email(email: str) -> User | None:
@@ -154,20 +134,14 @@ async def create_or_promote_staff(
 # Input rules -------------------------------------------------------------------------------
 
 
-def _name_problems(value: str | None, *, required: bool) -> list[str]:
-    value = (value or "").strip()
-    if not value:
-        return ["This field may not be blank."] if required else []
-    if len(value) > NAME_MAX:
-        return [f"Ensure this field has no more than {NAME_MAX} characters."]
-    return []
+@dataclass(frozen=True)
+class Profile:
+    """A person's details as typed, cleaned: stripped names ("" when not given), phone or None."""
 
-
-def _phone_problems(value: str | None) -> list[str]:
-    value = (value or "").strip()
-    if value and not PHONE_RE.match(value):
-        return ["Enter a valid phone number, e.g. +1 234 567 890."]
-    return []
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None
 
 
 def _check_profile(
@@ -178,75 +152,22 @@ def _check_profile(
     phone: str | None,
     password: str | None = None,
     names_required: bool,
-) -> str:
-    """Every field's problems at once, as DRF does; returns the normalised address."""
-    errors: dict[str, list[str]] = {}
+) -> Profile:
+    """Every field's problems at once, as DRF does; the cleaned details otherwise."""
+    errors: FieldErrors = {}
     address = ""
     try:
         address = clean_email(email)
     except InvalidInput as exc:
         errors.update(exc.errors)
-    for field, value in (("first_name", first_name), ("last_name", last_name)):
-        if problems := _name_problems(value, required=names_required):
-            errors[field] = problems
-    if problems := _phone_problems(phone):
-        errors["phone_number"] = problems
+    first = clean_name(first_name, "first_name", errors, required=names_required)
+    last = clean_name(last_name, "last_name", errors, required=names_required)
+    phone_text = clean_phone(phone, "phone_number", errors)
     if password is not None and (problems := password_problems(password)):
         errors["password"] = problems
     if errors:
         raise InvalidInput(errors)
-    return address
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-# Outbox helpers ----------------------------------------------------------------------------
-
-
-async def _send_code(
-    settings: Settings,
-    user: User,
-    purpose: CodePurpose,
-    *,
-    telegram_user_id: int | None = None,
-    now: datetime,
-    using_db: BaseDBAsyncClient,
-) -> None:
-    row, code = await issue_code(
-        settings,
-        user.email_index,
-        purpose,
-        telegram_user_id=telegram_user_id,
-        now=now,
-        using_db=using_db,
-    )
-    await enqueue(
-        channel=NotificationChannel.EMAIL,
-        recipient=user.email,
-        kind=KIND_CODE,
-        payload=emails.code_email(settings, purpose, code, user.first_name or None),
-        dedupe_key=code_email_dedupe_key(row),
-        using_db=using_db,
-    )
-
-
-async def _send_register_notice(
-    settings: Settings, user: User, *, now: datetime, using_db: BaseDBAsyncClient
-) -> None:
-    slot = int(now.timestamp() // REGISTER_NOTICE_EVERY.total_seconds())
-    await enqueue(
-        channel=NotificationChannel.EMAIL,
-        recipient=user.email,
-        kind=KIND_REGISTER_ATTEMPT,
-        payload=emails.registration_attempt_email(
-            settings, user.first_name or None, has_password=bool(user.password_hash)
-        ),
-        dedupe_key=f"account:{user.id}:{KIND_REGISTER_ATTEMPT}:{slot}",
-        using_db=using_db,
-    )
+    return Profile(email=address, first_name=first, last_name=last, phone=phone_text)
 
 
 async def _locked_user(index: str, conn: BaseDBAsyncClient) -> User | None:
@@ -267,7 +188,7 @@ async def register_user(
     ip: str | None = None,
 ) -> None:
     """Register, or (for a taken address) tell its owner; the caller cannot tell which."""
-    address = _check_profile(
+    profile = _check_profile(
         email=email,
         first_name=first_name,
         last_name=last_name,
@@ -275,6 +196,7 @@ async def register_user(
         password=password,
         names_required=True,
     )
+    address = profile.email
     await limit_code_sending(address, ip=ip)
     # Hashed whatever the address, so a taken one costs the same time as a new one.
     password_hash = await hash_password(password)
@@ -288,19 +210,19 @@ async def register_user(
                     user = await User.create(
                         email=address,
                         email_index=index,
-                        first_name=first_name.strip(),
-                        last_name=last_name.strip(),
-                        phone=_clean(phone),
+                        first_name=profile.first_name,
+                        last_name=profile.last_name,
+                        phone=profile.phone,
                         password_hash=password_hash,
                         using_db=conn,
                     )
-                    await _send_code(
+                    await queue_code(
                         settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
                     )
                 elif user.email_verified_at is None and user.is_active:
-                    user.first_name = first_name.strip()
-                    user.last_name = last_name.strip()
-                    user.phone = _clean(phone) or user.phone
+                    user.first_name = profile.first_name
+                    user.last_name = profile.last_name
+                    user.phone = profile.phone or user.phone
                     # Nobody has proved this address yet, so two registrations may come from
                     # two people. The first password stands while later ones repeat it; a
                     # different one voids it for good, and the owner chooses a password by
@@ -312,11 +234,11 @@ async def register_user(
                     elif not await verify_password(user.password_hash, password):
                         user.password_hash = UNUSABLE_PASSWORD
                     await user.save(using_db=conn)
-                    await _send_code(
+                    await queue_code(
                         settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
                     )
                 elif user.is_active:
-                    await _send_register_notice(settings, user, now=now, using_db=conn)
+                    await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
             return
         except IntegrityError:
             # A concurrent registration of the same new address won the insert: go again,
@@ -360,7 +282,7 @@ async def resend_code(
     async with in_transaction() as conn:
         user = await _locked_user(index, conn)
         if user is not None and user.is_active and user.email_verified_at is None:
-            await _send_code(settings, user, CodePurpose.REGISTRATION, now=_now(), using_db=conn)
+            await queue_code(settings, user, CodePurpose.REGISTRATION, now=_now(), using_db=conn)
 
 
 # Password reset ----------------------------------------------------------------------------
@@ -374,7 +296,7 @@ async def request_password_reset(settings: Settings, *, email: str, ip: str | No
     async with in_transaction() as conn:
         user = await _locked_user(index, conn)
         if user is not None and user.is_active:
-            await _send_code(settings, user, CodePurpose.PASSWORD_RESET, now=_now(), using_db=conn)
+            await queue_code(settings, user, CodePurpose.PASSWORD_RESET, now=_now(), using_db=conn)
 
 
 async def check_password_reset_code(
@@ -414,14 +336,7 @@ async def reset_password(
             using_db=conn, update_fields=["password_hash", "email_verified_at", "updated_at"]
         )
         revoked = await revoke_user_sessions(user.id, now=now, using_db=conn)
-        await enqueue(
-            channel=NotificationChannel.EMAIL,
-            recipient=user.email,
-            kind=KIND_PASSWORD_CHANGED,
-            payload=emails.password_changed_email(settings, user.first_name or None),
-            dedupe_key=f"account:{user.id}:{KIND_PASSWORD_CHANGED}:code:{row.id}",
-            using_db=conn,
-        )
+        await queue_password_changed_notice(settings, user, row, using_db=conn)
     log.info("user %s reset their password; %s session(s) revoked", user.id, revoked)
     return user
 
@@ -470,13 +385,14 @@ async def start_telegram_link(
     phone: str | None = None,
 ) -> None:
     """E-mail a `telegram_link` code; create the unverified account when there is none."""
-    address = _check_profile(
+    profile = _check_profile(
         email=email,
         first_name=first_name,
         last_name=last_name,
         phone=phone,
         names_required=False,
     )
+    address = profile.email
     await limit_code_sending(address, telegram_user_id=telegram_user_id)
     index = blind_index(address)
     for attempt in range(2):
@@ -488,19 +404,19 @@ async def start_telegram_link(
                     user = await User.create(
                         email=address,
                         email_index=index,
-                        first_name=(first_name or "").strip(),
-                        last_name=(last_name or "").strip(),
-                        phone=_clean(phone),
+                        first_name=profile.first_name,
+                        last_name=profile.last_name,
+                        phone=profile.phone,
                         using_db=conn,
                     )
                 elif user.email_verified_at is None and user.is_active:
                     # Nobody has proved this address yet: the newest details win, as on the web.
-                    user.first_name = _clean(first_name) or user.first_name
-                    user.last_name = _clean(last_name) or user.last_name
-                    user.phone = _clean(phone) or user.phone
+                    user.first_name = profile.first_name or user.first_name
+                    user.last_name = profile.last_name or user.last_name
+                    user.phone = profile.phone or user.phone
                     await user.save(using_db=conn)
                 if user.is_active:
-                    await _send_code(
+                    await queue_code(
                         settings,
                         user,
                         CodePurpose.TELEGRAM_LINK,

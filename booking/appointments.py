@@ -1,4 +1,4 @@
-"""Appointment requests: create, list, read, schedule, reject, stats; and their notifications.
+"""Appointment requests: create, list, read, schedule, reject, stats.
 
 The rules of the practice live here; the API and the Telegram bot both call these services.
 All take and return plain values or model instances and raise `booking.errors`:
@@ -27,14 +27,13 @@ All take and return plain values or model instances and raise `booking.errors`:
   that practice-local date)
 - `await stats() -> AppointmentStats` (`.as_dict()` gives the API's fields)
 
-Notifications are queued in the transaction of the change (see `booking.notifications`),
-keyed `appointment:<id>:<kind>:<channel>:<client|staff:<user id>>`; kinds are the `KIND_*`
-constants. Telegram payloads are documented in `booking.chat_messages`.
+Each transition queues the messages it causes, and cancels those it makes stale, in its
+own transaction through `booking.appointment_notices`. Field rules (names, phone, texts)
+are those of `booking.person_fields`.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -46,39 +45,33 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from booking import chat_messages
-from booking.accounts import clean_email
+from booking.appointment_notices import (
+    queue_reject_notices,
+    queue_request_notices,
+    queue_schedule_notices,
+)
 from booking.availability import SLOT_HOURS, available_dates, localize
-from booking.emails import appointments as emails
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from booking.meetings import Participant, meeting_url, new_room_name
-from booking.notifications import cancel_pending, enqueue
+from booking.formatting import format_utc
+from booking.meetings import new_room_name
+from booking.person_fields import (
+    MAX_PREFERRED_DATES,
+    REASON_MAX_LENGTH,
+    REJECTION_REASON_MAX_LENGTH,
+    FieldErrors,
+    clean_email,
+    clean_name,
+    clean_phone,
+    clean_text,
+)
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.settings import Settings
-from models import Appointment, AppointmentStatus, NotificationChannel, User, blind_index
-
-KIND_RECEIVED = "request_received"
-KIND_NEW_REQUEST = "new_request"
-KIND_REVIEW_REMINDER = "review_reminder"
-KIND_SCHEDULED = "scheduled"
-KIND_DAY_BEFORE = "reminder_day_before"
-KIND_JOIN_WINDOW = "join_window"
-KIND_REJECTED = "rejected"
-# Messages that only make sense while the appointment stays as it was when they were queued.
-REMINDER_KINDS = (KIND_REVIEW_REMINDER, KIND_DAY_BEFORE, KIND_JOIN_WINDOW)
+from models import Appointment, AppointmentStatus, User, blind_index
 
 DEFAULT_DURATION = 60
 MIN_DURATION = 15
 MAX_DURATION = 240
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
-REVIEW_REMINDER_AFTER = timedelta(days=1)
-DAY_BEFORE = timedelta(days=1)
-JOIN_REMINDER_BEFORE = timedelta(minutes=10)
-NAME_MAX = 100
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$")
-REASON_MAX = 2000
-REJECTION_REASON_MAX = 1000
-MAX_PREFERRED_DATES = 30
 # Anyone may ask for a session, and each request e-mails the address given and every staff
 # member: generous limits keep a script from flooding either inbox.
 REQUESTS_PER_ADDRESS = RateLimit("appointment-request:address", 20, timedelta(hours=1))
@@ -100,48 +93,10 @@ def _parse_id(appointment_id: uuid.UUID | str) -> uuid.UUID:
         raise NotFound("Appointment not found.") from None
 
 
-def _key(appointment: Appointment, kind: str, channel: str, recipient_kind: str) -> str:
-    return f"appointment:{appointment.id}:{kind}:{channel}:{recipient_kind}"
-
-
-async def _notify(
-    conn: BaseDBAsyncClient,
-    appointment: Appointment,
-    channel: NotificationChannel,
-    recipient: str,
-    kind: str,
-    payload: dict[str, Any],
-    who: str,
-    due_at: datetime | None = None,
-) -> None:
-    """Queue one message about `appointment` for `who` ("client" or "staff:<id>")."""
-    await enqueue(
-        channel=channel,
-        recipient=recipient,
-        kind=kind,
-        payload=payload,
-        dedupe_key=_key(appointment, kind, channel.value, who),
-        due_at=due_at,
-        appointment=appointment,
-        using_db=conn,
-    )
-
-
 # --- creating a request --------------------------------------------------------------------
 
 
-def _clean_name(value: Any, field: str, errors: dict[str, list[str]]) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        errors.setdefault(field, []).append("This field may not be blank.")
-    elif len(text) > NAME_MAX:
-        errors.setdefault(field, []).append(f"Ensure this field has at most {NAME_MAX} characters.")
-    return text
-
-
-def _clean_dates(
-    values: Iterable[Any], open_dates: set[date], errors: dict[str, list[str]]
-) -> list[str]:
+def _clean_dates(values: Iterable[Any], open_dates: set[date], errors: FieldErrors) -> list[str]:
     cleaned: list[date] = []
     problems: list[str] = []
     for value in values:
@@ -165,7 +120,7 @@ def _clean_dates(
     return [d.isoformat() for d in sorted(cleaned)]
 
 
-def _clean_slots(values: Iterable[Any], errors: dict[str, list[str]]) -> list[str]:
+def _clean_slots(values: Iterable[Any], errors: FieldErrors) -> list[str]:
     chosen = set()
     problems = []
     for value in values:
@@ -178,18 +133,6 @@ def _clean_slots(values: Iterable[Any], errors: dict[str, list[str]]) -> list[st
     if problems:
         errors["preferred_time_slots"] = problems
     return [slot for slot in SLOT_HOURS if slot in chosen]
-
-
-def _clean_optional(value: Any, field: str, limit: int, errors: dict[str, list[str]]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors.setdefault(field, []).append("Not a valid string.")
-        return None
-    text = value.strip()
-    if len(text) > limit:
-        errors.setdefault(field, []).append(f"Ensure this field has at most {limit} characters.")
-    return text or None
 
 
 async def create_appointment(
@@ -208,9 +151,9 @@ async def create_appointment(
 ) -> Appointment:
     """Record a request and queue the client's receipt and the staff's notices."""
     now = now or _utcnow()
-    errors: dict[str, list[str]] = {}
-    first = _clean_name(first_name, "first_name", errors)
-    last = _clean_name(last_name, "last_name", errors)
+    errors: FieldErrors = {}
+    first = clean_name(first_name, "first_name", errors)
+    last = clean_name(last_name, "last_name", errors)
     address = ""
     try:
         address = clean_email(email if isinstance(email, str) else "")
@@ -219,10 +162,8 @@ async def create_appointment(
     open_dates = set(await available_dates(settings, now=now))
     dates = _clean_dates(preferred_dates, open_dates, errors)
     slots = _clean_slots(preferred_time_slots, errors)
-    phone_text = _clean_optional(phone, "phone", 32, errors)
-    if phone_text and not PHONE_RE.match(phone_text):
-        errors.setdefault("phone", []).append("Enter a valid phone number, e.g. +1 234 567 890.")
-    reason_text = _clean_optional(reason, "reason", REASON_MAX, errors)
+    phone_text = clean_phone(phone, "phone", errors)
+    reason_text = clean_text(reason, "reason", REASON_MAX_LENGTH, errors)
     if errors:
         raise InvalidInput(errors)
     limits = [(REQUESTS_PER_ADDRESS, address), (REQUESTS_PER_IP, ip)] if ip else []
@@ -243,59 +184,9 @@ async def create_appointment(
             status=AppointmentStatus.PENDING_REVIEW,
             using_db=conn,
         )
-        await _queue_request_notices(settings, appointment, now, conn)
+        await queue_request_notices(settings, appointment, now, conn)
     await record_all(limits, now=now)
     return appointment
-
-
-async def _staff(conn: BaseDBAsyncClient) -> list[User]:
-    return await User.filter(is_staff=True, is_active=True).using_db(conn).order_by("created_at")
-
-
-async def _queue_request_notices(
-    settings: Settings, appointment: Appointment, now: datetime, conn: BaseDBAsyncClient
-) -> None:
-    await _notify(
-        conn,
-        appointment,
-        NotificationChannel.EMAIL,
-        appointment.email,
-        KIND_RECEIVED,
-        emails.request_received_email(settings, appointment),
-        "client",
-    )
-    for staff in await _staff(conn):
-        who = f"staff:{staff.id}"
-        if staff.email:
-            await _notify(
-                conn,
-                appointment,
-                NotificationChannel.EMAIL,
-                staff.email,
-                KIND_NEW_REQUEST,
-                emails.new_request_email(settings, appointment, staff.first_name),
-                who,
-            )
-            await _notify(
-                conn,
-                appointment,
-                NotificationChannel.EMAIL,
-                staff.email,
-                KIND_REVIEW_REMINDER,
-                emails.review_reminder_email(settings, appointment, staff.first_name),
-                who,
-                due_at=now + REVIEW_REMINDER_AFTER,
-            )
-        if staff.telegram_user_id:
-            await _notify(
-                conn,
-                appointment,
-                NotificationChannel.TELEGRAM,
-                str(staff.telegram_user_id),
-                KIND_NEW_REQUEST,
-                chat_messages.new_request_chat(appointment),
-                who,
-            )
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -495,17 +386,6 @@ async def _claim_pending(
     return await Appointment.get(id=appointment_id).using_db(conn)
 
 
-async def _client_account(appointment: Appointment, conn: BaseDBAsyncClient) -> User | None:
-    """The client's account: the linked user, or the verified owner of the address."""
-    if appointment.user_id:  # type: ignore[attr-defined]
-        return await User.get_or_none(id=appointment.user_id).using_db(conn)  # type: ignore[attr-defined]
-    return (
-        await User.filter(email_index=appointment.email_index, email_verified_at__isnull=False)
-        .using_db(conn)
-        .first()
-    )
-
-
 async def schedule_appointment(
     settings: Settings,
     appointment_id: uuid.UUID | str,
@@ -543,108 +423,12 @@ async def schedule_appointment(
         if clashes:
             # Raising rolls the claim back: the request stays pending.
             times = ", ".join(
-                f"{c.scheduled_datetime:%Y-%m-%d %H:%M} UTC ({c.scheduled_duration} min)"
+                f"{format_utc(c.scheduled_datetime)} ({c.scheduled_duration} min)"  # type: ignore[arg-type]
                 for c in clashes
             )
             raise Conflict(f"The time overlaps another scheduled session: {times}.")
-        await cancel_pending(appointment=appointment, kinds=[KIND_REVIEW_REMINDER], using_db=conn)
-        await _queue_schedule_notices(settings, appointment, staff, now, conn)
+        await queue_schedule_notices(settings, appointment, staff, now, conn)
     return appointment
-
-
-async def _queue_schedule_notices(
-    settings: Settings,
-    appointment: Appointment,
-    staff: User,
-    now: datetime,
-    conn: BaseDBAsyncClient,
-) -> None:
-    assert appointment.scheduled_datetime is not None
-    start = appointment.scheduled_datetime
-    account = await _client_account(appointment, conn)
-    client = Participant.for_client(appointment)
-    client_link = meeting_url(settings, appointment, client, now)
-    staff_link = meeting_url(settings, appointment, Participant.for_user(staff), now)
-    assert client_link is not None and staff_link is not None
-    day_before = start - DAY_BEFORE
-    join_opens = start - JOIN_REMINDER_BEFORE
-    staff_who = f"staff:{staff.id}"
-
-    async def queue(channel, recipient, kind, payload, who, due_at=None) -> None:
-        await _notify(conn, appointment, channel, recipient, kind, payload, who, due_at)
-
-    email, telegram = NotificationChannel.EMAIL, NotificationChannel.TELEGRAM
-    await queue(
-        email,
-        appointment.email,
-        KIND_SCHEDULED,
-        emails.scheduled_email(settings, appointment, client_link, now),
-        "client",
-    )
-    # A reminder only makes sense while it is still ahead; the confirmation covers the rest.
-    if day_before > now:
-        await queue(
-            email,
-            appointment.email,
-            KIND_DAY_BEFORE,
-            emails.day_before_reminder_email(settings, appointment, client_link),
-            "client",
-            day_before,
-        )
-    if join_opens > now:
-        await queue(
-            email,
-            appointment.email,
-            KIND_JOIN_WINDOW,
-            emails.join_window_email(settings, appointment, client_link),
-            "client",
-            join_opens,
-        )
-        if staff.email:
-            await queue(
-                email,
-                staff.email,
-                KIND_JOIN_WINDOW,
-                emails.join_window_email(settings, appointment, staff_link, staff.first_name),
-                staff_who,
-                join_opens,
-            )
-    if account is not None and account.telegram_user_id:
-        chat = str(account.telegram_user_id)
-        await queue(
-            telegram,
-            chat,
-            KIND_SCHEDULED,
-            chat_messages.scheduled_chat(settings, appointment, client_link),
-            "client",
-        )
-        if day_before > now:
-            await queue(
-                telegram,
-                chat,
-                KIND_DAY_BEFORE,
-                chat_messages.day_before_reminder_chat(settings, appointment, client_link),
-                "client",
-                day_before,
-            )
-        if join_opens > now:
-            await queue(
-                telegram,
-                chat,
-                KIND_JOIN_WINDOW,
-                chat_messages.join_window_chat(settings, appointment, client_link),
-                "client",
-                join_opens,
-            )
-    if staff.telegram_user_id and join_opens > now:
-        await queue(
-            telegram,
-            str(staff.telegram_user_id),
-            KIND_JOIN_WINDOW,
-            chat_messages.join_window_chat(settings, appointment, staff_link),
-            staff_who,
-            join_opens,
-        )
 
 
 async def reject_appointment(
@@ -658,8 +442,8 @@ async def reject_appointment(
     """Decline a pending request (optional reason); tell the client; cancel reminders."""
     staff = _require_staff(staff_user)
     now = now or _utcnow()
-    errors: dict[str, list[str]] = {}
-    reason_text = _clean_optional(reason, "rejection_reason", REJECTION_REASON_MAX, errors)
+    errors: FieldErrors = {}
+    reason_text = clean_text(reason, "rejection_reason", REJECTION_REASON_MAX_LENGTH, errors)
     if errors:
         raise InvalidInput(errors)
     target = _parse_id(appointment_id)
@@ -677,27 +461,7 @@ async def reject_appointment(
             decided_at=now,
             updated_at=now,
         )
-        await cancel_pending(appointment=appointment, kinds=REMINDER_KINDS, using_db=conn)
-        await _notify(
-            conn,
-            appointment,
-            NotificationChannel.EMAIL,
-            appointment.email,
-            KIND_REJECTED,
-            emails.rejected_email(settings, appointment),
-            "client",
-        )
-        account = await _client_account(appointment, conn)
-        if account is not None and account.telegram_user_id:
-            await _notify(
-                conn,
-                appointment,
-                NotificationChannel.TELEGRAM,
-                str(account.telegram_user_id),
-                KIND_REJECTED,
-                chat_messages.rejected_chat(appointment),
-                "client",
-            )
+        await queue_reject_notices(settings, appointment, conn)
     return appointment
 
 

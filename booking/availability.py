@@ -13,6 +13,8 @@ Services (plain values in and out, `booking.errors` raised):
 - `await available_dates(settings, today=None, *, now=None) -> list[date]`
   (the next 30 days from tomorrow whose weekday is open)
 - `slot_bounds(settings, day, slot) -> tuple[datetime, datetime]` (UTC, DST-correct)
+- `slot_start_minutes(slots, step=STEP_MINUTES) -> list[int]` (the start times offered
+  inside the given slots, as minutes after midnight on the practice's wall clock)
 - `to_practice_time(settings, value: datetime) -> datetime` (aware, in the practice zone)
 - `localize(settings, naive: datetime) -> datetime` (practice wall clock -> aware UTC;
   InvalidInput for a time that does not exist because of a daylight-saving jump)
@@ -43,6 +45,8 @@ SLOT_LABELS: dict[str, str] = {
     TimeSlot.AFTERNOON.value: "Afternoon (13:00-17:00)",
     TimeSlot.EVENING.value: "Evening (18:00-21:00)",
 }
+# Sessions are offered to start on the half hour inside the chosen slots.
+STEP_MINUTES = 30
 
 
 def _utcnow() -> datetime:
@@ -139,3 +143,13 @@ def slot_bounds(settings: Settings, day: date, slot: str) -> tuple[datetime, dat
     start = localize(settings, datetime.combine(day, time(start_hour)))
     end = localize(settings, datetime.combine(day, time(end_hour)))
     return start, end
+
+
+def slot_start_minutes(slots: Iterable[str], step: int = STEP_MINUTES) -> list[int]:
+    """Start times (minutes after midnight, practice wall clock) inside the given slots."""
+    chosen = set(slots)
+    minutes: list[int] = []
+    for slot, (start, end) in SLOT_HOURS.items():
+        if slot in chosen:
+            minutes += range(start * 60, end * 60, step)
+    return minutes

@@ -27,16 +27,14 @@ def build_message(settings: Settings, recipient: str, payload: dict) -> EmailMes
     if payload.get("html"):
         message.add_alternative(payload["html"], subtype="html")
     for attachment in payload.get("attachments", []):
-        maintype, _, subtype = attachment["content_type"].partition("/")
-        params = {}
-        if ";" in subtype:
-            subtype, _, rest = subtype.partition(";")
-            key, _, value = rest.strip().partition("=")
-            params[key] = value
+        # "text/calendar; charset=utf-8; method=REQUEST": the type, then its parameters.
+        content_type, *parameters = attachment["content_type"].split(";")
+        maintype, _, subtype = content_type.strip().partition("/")
+        params = dict(p.strip().partition("=")[::2] for p in parameters)
         message.add_attachment(
             attachment["content"].encode("utf-8"),
             maintype=maintype,
-            subtype=subtype.strip(),
+            subtype=subtype,
             filename=attachment["filename"],
             params=params,
         )

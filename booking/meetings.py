@@ -30,6 +30,7 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 
 from booking.errors import InvalidInput
+from booking.formatting import format_duration, format_practice_time
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, User
 
@@ -170,22 +171,6 @@ def meeting_url(
         token = jitsi_token(settings, appointment.jitsi_room_id, participant, window, now)
         url = f"{url}?{urlencode({'jwt': token})}"
     return url
-
-
-def format_practice_time(settings: Settings, value: datetime) -> str:
-    """'Monday 28 September 2026, 09:00 NZDT (Pacific/Auckland)'."""
-    local = value.astimezone(settings.zone)
-    return (
-        f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname()} "
-        f"({settings.practice_timezone})"
-    )
-
-
-def format_duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{minutes} minutes ({hours} h {rest} min)"
-    return f"{minutes} minutes"
 
 
 @dataclass(frozen=True)

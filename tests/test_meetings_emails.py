@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from icalendar import Calendar
 
 from booking.availability import set_available_days
 from booking.mailer import SmtpEmailSender
@@ -52,13 +53,10 @@ async def ask(api, cast, **overrides):
 def ics_of(message) -> str:
     for part in message.iter_attachments():
         if part.get_content_type() == "text/calendar":
+            assert part.get_param("method") == "REQUEST"
             content = part.get_content()
             return content.decode() if isinstance(content, bytes) else content
     raise AssertionError("no text/calendar attachment")
-
-
-def unfold(ics: str) -> list[str]:
-    return ics.replace("\r\n ", "").split("\r\n")
 
 
 async def test_alice_and_theo_hear_of_a_new_request(flow, inbox):
@@ -97,22 +95,29 @@ async def test_the_confirmation_carries_time_link_and_a_calendar_invitation(flow
     assert "50 minutes" in text
     assert f"https://meet.jit.si/{room}" in text
 
-    lines = unfold(ics_of(mail))
-    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
-    assert "VERSION:2.0" in lines and "BEGIN:VEVENT" in lines and "END:VEVENT" in lines
-    assert f"UID:appointment-{appointment_id}@127.0.0.1" in lines
-    assert f"DTSTART:{START:%Y%m%dT%H%M%SZ}" in lines
-    assert f"DTEND:{START + timedelta(minutes=50):%Y%m%dT%H%M%SZ}" in lines
-    assert "SUMMARY:Therapy session — Quiet Harbour Therapy" in lines
-    assert f"LOCATION:https://meet.jit.si/{room}" in lines
-    description = next(line for line in lines if line.startswith("DESCRIPTION:Your session"))
-    # TEXT values are escaped: newlines, commas and semicolons.
-    assert "\\n" in description and "\n" not in description
-    assert "6 March 2030\\, 15:20 CET" in description
-    assert "personal\\; please" in description
-    assert "DESCRIPTION:Therapy session — Quiet Harbour Therapy" in lines
-    # Folded at 75 octets.
-    assert all(len(line.encode()) <= 75 for line in ics_of(mail).split("\r\n"))
+    ics = ics_of(mail)
+    calendar = Calendar.from_ical(ics)
+    assert calendar["METHOD"] == "REQUEST" and calendar["VERSION"] == "2.0"
+    [event] = calendar.walk("VEVENT")
+    assert event["UID"] == f"appointment-{appointment_id}@127.0.0.1"
+    assert event["SEQUENCE"] == 0
+    start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+    assert start == START and start.utcoffset() == timedelta(0)
+    assert end == START + timedelta(minutes=50)
+    assert f"DTSTART:{START:%Y%m%dT%H%M%SZ}" in ics.split("\r\n")  # UTC, no zone table
+    # The summary names the practice, never the client or the reason.
+    assert event["SUMMARY"] == "Therapy session — Quiet Harbour Therapy"
+    assert event["LOCATION"] == f"https://meet.jit.si/{room}"
+    assert event["ATTENDEE"] == "mailto:alice@example.com"
+    description = event["DESCRIPTION"]
+    assert f"https://meet.jit.si/{room}" in description
+    assert "Wednesday 6 March 2030, 15:20 CET (Europe/Berlin)" in description
+    assert "Trouble sleeping" not in ics
+    [alarm] = event.walk("VALARM")
+    assert alarm["DESCRIPTION"] == "Therapy session — Quiet Harbour Therapy"
+    # Escaped and folded at 75 octets, so it reads back exactly.
+    assert "\\, 15:20 CET" in ics.replace("\r\n ", "")
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
 
 
 async def test_the_rejection_gives_the_reason(flow, inbox):

@@ -28,8 +28,8 @@ from tortoise import Tortoise
 
 from api.app import create_app
 from booking.db import close_database, open_database
-from booking.emails import compose
 from booking.mailer import ConsoleEmailSender, SmtpEmailSender
+from booking.messages.email import compose
 from booking.notifications import MAX_ATTEMPTS, Dispatcher, backoff, enqueue, utcnow
 from booking.scheduler import running_scheduler
 from models import Notification, NotificationChannel, NotificationStatus

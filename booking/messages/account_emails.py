@@ -5,7 +5,7 @@ None of them says more than the owner of the inbox may know; none carries a pass
 
 from __future__ import annotations
 
-from booking.emails import compose
+from booking.messages.email import compose, hello
 from booking.settings import Settings
 from models import CodePurpose
 
@@ -27,10 +27,6 @@ _CODE_TEXT: dict[CodePurpose, tuple[str, str]] = {
 }
 
 
-def _greeting(first_name: str | None) -> str:
-    return f"Hello {first_name}," if first_name else "Hello,"
-
-
 def code_email(
     settings: Settings, purpose: CodePurpose, code: str, first_name: str | None = None
 ) -> dict:
@@ -39,7 +35,7 @@ def code_email(
     return compose(
         settings,
         subject=subject,
-        greeting=_greeting(first_name),
+        greeting=hello(first_name),
         paragraphs=[
             intro,
             f"The code works once and expires in {CODE_MINUTES} minutes.",
@@ -67,7 +63,7 @@ def registration_attempt_email(
     return compose(
         settings,
         subject="Someone tried to register with your address",
-        greeting=_greeting(first_name),
+        greeting=hello(first_name),
         paragraphs=[
             "Someone, perhaps you, just tried to create a new account with this e-mail "
             "address. No new account was created and nothing about your account changed.",
@@ -82,7 +78,7 @@ def password_changed_email(settings: Settings, first_name: str | None) -> dict:
     return compose(
         settings,
         subject="Your password was changed",
-        greeting=_greeting(first_name),
+        greeting=hello(first_name),
         paragraphs=[
             "The password of your account was just changed with a code sent to this "
             "address, and every device signed in to your account was signed out.",

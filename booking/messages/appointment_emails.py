@@ -1,36 +1,27 @@
 """E-mails of the booking flow: pure functions from an appointment to an outbox payload.
 
 Each returns the `payload` for `enqueue(channel="email", ...)`; the scheduling e-mail
-carries an RFC 5545 `.ics` invitation. Times are shown in the practice's zone, named.
+carries the `.ics` invitation of `booking.messages.calendar`. Times are shown in the
+practice's zone, named (`booking.formatting`). Staff e-mails leave the reason and the
+phone out: the full request is shown in the bot and the API, behind sign-in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import datetime
 
 from booking.availability import SLOT_LABELS
-from booking.emails import compose
-from booking.meetings import JoinWindow, format_duration, format_practice_time
+from booking.formatting import format_date, format_duration, format_practice_time
+from booking.messages.calendar import invitation_attachment
+from booking.messages.email import compose, hello
 from booking.settings import Settings
 from models import Appointment
-
-
-def format_date(value: date | str) -> str:
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def describe_preferences(appointment: Appointment) -> list[str]:
     dates = ", ".join(format_date(d) for d in appointment.preferred_dates)
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots)
     return [f"Preferred dates: {dates}.", f"Preferred times: {slots}."]
-
-
-def _session_end(appointment: Appointment) -> datetime:
-    assert appointment.scheduled_datetime is not None
-    return appointment.scheduled_datetime + timedelta(minutes=appointment.scheduled_duration or 60)
 
 
 def _when(settings: Settings, appointment: Appointment) -> list[str]:
@@ -46,7 +37,7 @@ def request_received_email(settings: Settings, appointment: Appointment) -> dict
     return compose(
         settings,
         subject="We received your appointment request",
-        greeting=f"Hello {appointment.first_name},",
+        greeting=hello(appointment.first_name),
         paragraphs=[
             "Thank you for your request. The therapist will review it and choose a time "
             "from your preferences; you will get an e-mail with the time and a private "
@@ -62,7 +53,7 @@ def new_request_email(settings: Settings, appointment: Appointment, staff_name: 
     return compose(
         settings,
         subject="New appointment request",
-        greeting=f"Hello {staff_name}," if staff_name else "Hello,",
+        greeting=hello(staff_name),
         paragraphs=[
             f"{appointment.first_name} {appointment.last_name} asked for an appointment.",
             *describe_preferences(appointment),
@@ -77,7 +68,7 @@ def review_reminder_email(settings: Settings, appointment: Appointment, staff_na
     return compose(
         settings,
         subject="An appointment request is still waiting",
-        greeting=f"Hello {staff_name}," if staff_name else "Hello,",
+        greeting=hello(staff_name),
         paragraphs=[
             f"The request of {appointment.first_name} {appointment.last_name} has been "
             "waiting for a day.",
@@ -94,7 +85,7 @@ def scheduled_email(
     return compose(
         settings,
         subject="Your session is scheduled",
-        greeting=f"Hello {appointment.first_name},",
+        greeting=hello(appointment.first_name),
         paragraphs=[
             "Your therapy session is confirmed.",
             *_when(settings, appointment),
@@ -104,11 +95,7 @@ def scheduled_email(
         ],
         link=("Join the session", link),
         attachments=[
-            {
-                "filename": "session.ics",
-                "content_type": "text/calendar; charset=utf-8",
-                "content": ics_invitation(settings, appointment, link, now),
-            }
+            invitation_attachment(settings, appointment, link, attendee=appointment.email, now=now)
         ],
     )
 
@@ -119,7 +106,7 @@ def rejected_email(settings: Settings, appointment: Appointment) -> dict:
     return compose(
         settings,
         subject="Your appointment request",
-        greeting=f"Hello {appointment.first_name},",
+        greeting=hello(appointment.first_name),
         paragraphs=[
             "We are sorry: the therapist could not accept your appointment request.",
             f"Reason: {reason}" if reason else "No reason was given.",
@@ -132,7 +119,7 @@ def day_before_reminder_email(settings: Settings, appointment: Appointment, link
     return compose(
         settings,
         subject="Reminder: your session is tomorrow",
-        greeting=f"Hello {appointment.first_name},",
+        greeting=hello(appointment.first_name),
         paragraphs=[
             "A reminder of your session.",
             *_when(settings, appointment),
@@ -150,94 +137,10 @@ def join_window_email(
     return compose(
         settings,
         subject="Your session room is open",
-        greeting=f"Hello {first}," if first else "Hello,",
+        greeting=hello(first),
         paragraphs=[
             "The video room of the session is open now.",
             *_when(settings, appointment),
         ],
         link=("Join the session", link),
-    )
-
-
-# --- iCalendar (RFC 5545) --------------------------------------------------------------------
-
-
-def ics_escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 3.1)."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    limit = 75
-    while encoded:
-        cut = min(limit, len(encoded))
-        while cut < len(encoded) and (encoded[cut] & 0xC0) == 0x80:
-            cut -= 1  # never end a chunk inside a multi-byte character
-        parts.append(encoded[:cut].decode("utf-8"))
-        encoded = encoded[cut:]
-        limit = 74  # continuation lines start with one space
-    return "\r\n ".join(parts)
-
-
-def ics_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def ics_lines(lines: Iterable[str]) -> str:
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
-
-
-def ics_invitation(
-    settings: Settings, appointment: Appointment, link: str, now: datetime | None = None
-) -> str:
-    """A one-event calendar: UTC start and end, the link as location, no personal data."""
-    assert appointment.scheduled_datetime is not None
-    now = now or datetime.now(UTC)
-    domain = urlsplit(settings.base_url).hostname or "localhost"
-    window = JoinWindow.around(appointment.scheduled_datetime, appointment.scheduled_duration or 60)
-    summary = f"Therapy session — {settings.practice_name}"
-    description = (
-        f"Your session with {settings.practice_name}.\n"
-        f"Join from {format_practice_time(settings, window.opens_at)}: {link}\n"
-        "The link is personal; please do not share it."
-    )
-    return ics_lines(
-        [
-            "BEGIN:VCALENDAR",
-            "VERSION:2.0",
-            f"PRODID:-//{ics_escape(settings.practice_name)}//Therapy booking//EN",
-            "CALSCALE:GREGORIAN",
-            "METHOD:PUBLISH",
-            "BEGIN:VEVENT",
-            f"UID:appointment-{appointment.id}@{domain}",
-            f"DTSTAMP:{ics_datetime(now)}",
-            f"DTSTART:{ics_datetime(appointment.scheduled_datetime)}",
-            f"DTEND:{ics_datetime(_session_end(appointment))}",
-            f"SUMMARY:{ics_escape(summary)}",
-            f"DESCRIPTION:{ics_escape(description)}",
-            f"LOCATION:{ics_escape(link)}",
-            f"URL:{link}",
-            "STATUS:CONFIRMED",
-            "SEQUENCE:0",
-            "TRANSP:OPAQUE",
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{ics_escape(summary)}",
-            "TRIGGER:-PT15M",
-            "END:VALARM",
-            "END:VEVENT",
-            "END:VCALENDAR",
-        ]
     )

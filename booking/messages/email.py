@@ -1,6 +1,7 @@
-"""E-mail contents: pure functions from values to an outbox payload (text + HTML).
+"""The layout of every e-mail: a greeting, paragraphs, an optional code or button, the signature.
 
-`accounts.py` holds the account e-mails, `appointments.py` those of the booking flow.
+`compose(...)` gives the outbox payload `{"subject", "text", "html"[, "attachments"]}`;
+`account_emails` and `appointment_emails` fill it in.
 """
 
 from __future__ import annotations
@@ -8,6 +9,11 @@ from __future__ import annotations
 from html import escape
 
 from booking.settings import Settings
+
+
+def hello(first_name: str | None) -> str:
+    """'Hello Alice,' or, without a name, 'Hello,'."""
+    return f"Hello {first_name}," if first_name else "Hello,"
 
 
 def compose(

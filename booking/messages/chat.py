@@ -14,7 +14,7 @@ Payloads queued on channel "telegram" (recipient = str(telegram_user_id)), plain
 from __future__ import annotations
 
 from booking.availability import SLOT_LABELS
-from booking.meetings import format_duration, format_practice_time
+from booking.formatting import format_duration, format_practice_time
 from booking.settings import Settings
 from models import Appointment
 

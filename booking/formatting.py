@@ -1,0 +1,60 @@
+"""Dates, times and durations as people read them: e-mails, chat messages and the API alike.
+
+Times are shown on the practice's wall clock (`PRACTICE_TIMEZONE`), and the zone is named
+once: "Monday 6 May 2030, 10:00 UTC", or with the zone's name after its abbreviation when
+they differ ("Monday 28 September 2026, 09:00 NZDT (Pacific/Auckland)"): the abbreviation
+tells summer from winter time, the name tells where.
+
+- `format_practice_time(settings, value: datetime) -> str` (as above)
+- `format_date(day: date | str) -> str` ("Wednesday 6 March 2030"; ISO strings accepted)
+- `format_short_date(day: date) -> str` ("Wed 6 Mar", for buttons and lists)
+- `format_clock(minute_of_day: int) -> str` ("09:30")
+- `format_utc(value: datetime) -> str` ("2030-03-06 14:30 UTC")
+- `format_duration(minutes: int) -> str` ("50 minutes", "90 minutes (1 h 30 min)")
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from booking.settings import Settings
+
+
+def format_practice_time(settings: Settings, value: datetime) -> str:
+    """'Monday 28 September 2026, 09:00 NZDT (Pacific/Auckland)'; '..., 10:00 UTC' on UTC."""
+    local = value.astimezone(settings.zone)
+    abbreviation = local.tzname() or settings.practice_timezone
+    zone = abbreviation
+    if abbreviation != settings.practice_timezone:
+        zone = f"{abbreviation} ({settings.practice_timezone})"
+    return f"{format_date(local.date())}, {local:%H:%M} {zone}"
+
+
+def format_date(day: date | str) -> str:
+    """'Wednesday 6 March 2030'."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def format_short_date(day: date) -> str:
+    """'Wed 6 Mar'."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def format_clock(minute_of_day: int) -> str:
+    """Minutes after midnight as '09:30'."""
+    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+
+
+def format_utc(value: datetime) -> str:
+    """'2030-03-06 14:30 UTC'."""
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def format_duration(minutes: int) -> str:
+    """'50 minutes'; past an hour with a remainder, '90 minutes (1 h 30 min)'."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{minutes} minutes ({hours} h {rest} min)"
+    return f"{minutes} minutes"
