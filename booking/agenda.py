@@ -1,0 +1,58 @@
+"""What the therapist looks at while deciding: the requests waiting, who decided what, and the
+days and start times a request can be given.
+
+Read-only: the decisions themselves are `booking.appointments.schedule_appointment` and
+`reject_appointment`, which check everything again under their lock.
+
+- `await waiting_requests(limit) -> WaitingRequests` (how many wait; the oldest `limit`)
+- `await decider_of(appointment) -> User | None` (the staff member who decided it)
+- `preferred_days_ahead(appointment, today) -> list[date]` (the client's dates not passed)
+- `offered_start_minutes(settings, appointment, day, *, now=None) -> list[int]` (start
+  times, minutes after midnight on the practice's wall clock: inside the client's slots on
+  a day they asked for, inside any slot on another day, none that has passed)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from booking.availability import SLOT_HOURS, slot_start_minutes
+from booking.settings import Settings
+from models import Appointment, AppointmentStatus, User
+
+
+@dataclass(frozen=True)
+class WaitingRequests:
+    total: int  # every request waiting for a decision
+    oldest: list[Appointment]  # the first of them, oldest first
+
+
+async def waiting_requests(limit: int) -> WaitingRequests:
+    """Requests waiting for a decision: counted in the database, only `limit` loaded."""
+    waiting = Appointment.filter(status=AppointmentStatus.PENDING_REVIEW)
+    oldest = await waiting.order_by("created_at", "id").limit(limit)
+    return WaitingRequests(total=await waiting.count(), oldest=list(oldest))
+
+
+async def decider_of(appointment: Appointment) -> User | None:
+    """Who scheduled or rejected the request (None while pending, or if the account is gone)."""
+    await appointment.fetch_related("decided_by")
+    return appointment.decided_by
+
+
+def preferred_days_ahead(appointment: Appointment, today: date) -> list[date]:
+    days = [date.fromisoformat(d) for d in appointment.preferred_dates]
+    return [d for d in days if d >= today]
+
+
+def offered_start_minutes(
+    settings: Settings, appointment: Appointment, day: date, *, now: datetime | None = None
+) -> list[int]:
+    """Start times a therapist may give the request on `day` (see the module's docstring)."""
+    asked = day.isoformat() in appointment.preferred_dates
+    minutes = slot_start_minutes(appointment.preferred_time_slots if asked else list(SLOT_HOURS))
+    local_now = (now or datetime.now(settings.zone)).astimezone(settings.zone)
+    if day == local_now.date():
+        minutes = [m for m in minutes if m > local_now.hour * 60 + local_now.minute]
+    return minutes
