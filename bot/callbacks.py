@@ -1,14 +1,19 @@
 """Typed callback data, defined once: every inline button's payload is one of these classes.
 
-`pack()` gives the string Telegram stores on the button (at most 64 bytes), `unpack()` reads
-it back and refuses anything malformed, and `matches` is the pattern handlers register with.
-Callback data comes from the client: unpacking proves only its shape; handlers still check
-who pressed and the current state of what it names.
+`pack()` gives the string Telegram stores on the button (at most 64 bytes, checked when it is
+packed), `unpack()` reads it back and refuses anything malformed. Handlers register
+`Kind.filter(field=value, ...)` as their pattern (as aiogram's `CallbackData.filter()`): it
+accepts well-formed data of that kind whose named fields hold those values, e.g.
+`CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="confirm"))`. `Kind.matches`
+only asks whether data claims to be of the kind (its prefix), for the fallbacks that answer
+a stale or forged press. Callback data comes from the client: unpacking proves only its
+shape; handlers still check who pressed and the current state of what it names.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import typing
 import uuid
@@ -79,8 +84,25 @@ class CallbackData:
 
     @classmethod
     def matches(cls, data: object) -> bool:
-        """For `CallbackQueryHandler(pattern=...)`: the data claims to be of this class."""
+        """The data claims to be of this class (its prefix); it may still be malformed."""
         return isinstance(data, str) and data.split(SEPARATOR, 1)[0] == cls.prefix
+
+    @classmethod
+    def filter(cls, **fixed: Any) -> CallbackFilter:
+        """A `CallbackQueryHandler` pattern: well-formed data of this class with these values.
+
+        The values are checked here, when the handler is built: a field the class does not
+        have, an action it does not allow, or a value that cannot be packed is an error.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = set(fixed) - names
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+        if "action" in fixed and fixed["action"] not in cls.actions:
+            raise ValueError(f"{cls.__name__} has no action {fixed['action']!r}")
+        for value in fixed.values():
+            _encode(value)
+        return CallbackFilter(cls, tuple(fixed.items()))
 
     @classmethod
     def unpack(cls, data: object) -> Self:
@@ -90,13 +112,39 @@ class CallbackData:
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         if prefix != cls.prefix or len(parts) != len(fields):
             raise MalformedCallback(data)
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         values = {
             f.name: _decode(hints[f.name], part) for f, part in zip(fields, parts, strict=True)
         }
         if "action" in values and values["action"] not in cls.actions:
             raise MalformedCallback(data)
         return cls(**values)
+
+
+@functools.cache
+def _hints(cls: type[CallbackData]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackFilter:
+    """What `CallbackData.filter()` returns: callable on a press's data, true when it fits."""
+
+    kind: type[CallbackData]
+    fixed: tuple[tuple[str, Any], ...]  # (field, value) pairs
+
+    def __call__(self, data: object) -> bool:
+        if not self.kind.matches(data):
+            return False
+        try:
+            unpacked = self.kind.unpack(data)
+        except MalformedCallback:
+            return False
+        return all(getattr(unpacked, name) == value for name, value in self.fixed)
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={value!r}" for name, value in self.fixed)
+        return f"{self.kind.__name__}.filter({values})"
 
 
 # --- everyone --------------------------------------------------------------------------------
