@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from booking.availability import DAY_NAMES, SLOT_HOURS, SLOT_LABELS
+from booking.availability import DAY_NAMES, SLOT_LABELS
 from bot import texts
 from bot.callbacks import (
     BookingStep,
@@ -34,7 +34,6 @@ from bot.callbacks import (
 TICK = "✓"
 WEEKDAY_HEADER = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DURATIONS = (30, 45, 60, 90)
-STEP_MINUTES = 30
 
 
 def _button(text: str, data: Any) -> InlineKeyboardButton:
@@ -121,20 +120,17 @@ def code_actions() -> InlineKeyboardMarkup:
 # --- booking ---------------------------------------------------------------------------------
 
 
-def booking_calendar(
-    today: date,
-    available: Iterable[date],
-    selected: Iterable[date],
-    *,
-    horizon: int = 30,
+def calendar(
+    first: date,
+    last: date,
+    day_button: Callable[[date], InlineKeyboardButton],
+    footer: Sequence[InlineKeyboardButton],
 ) -> InlineKeyboardMarkup:
-    """The next `horizon` days from tomorrow, by week; only available days can be pressed.
+    """The days from `first` to `last` by week (Monday first), under the months' names.
 
-    Selected days carry a tick. The first day of a month shows the month's name so a
-    two-month span stays readable.
+    `day_button` makes each day's button (pressable or a label); `footer` is the last row.
+    The first day of a month shows the month's name so a two-month span stays readable.
     """
-    first, last = today + timedelta(days=1), today + timedelta(days=horizon)
-    open_days, chosen = set(available), set(selected)
     months = sorted({(first.year, first.month), (last.year, last.month)})
     title = " – ".join(date(y, m, 1).strftime("%B %Y") for y, m in months)
     rows = [[_label(title)], [_label(name) for name in WEEKDAY_HEADER]]
@@ -142,22 +138,41 @@ def booking_calendar(
     while day <= last:
         week = []
         for _ in range(7):
-            if day < first or day > last:
-                week.append(_label(" "))
-            else:
-                text = str(day.day) if day.day != 1 else f"1 {day:%b}"
-                if day in open_days:
-                    if day in chosen:
-                        text = f"{TICK}{text}"
-                    week.append(_button(text, PickDate(day)))
-                else:
-                    week.append(_button("·", Ignore("closed")))
+            week.append(day_button(day) if first <= day <= last else _label(" "))
             day += timedelta(days=1)
         rows.append(week)
-    count = len(chosen & open_days)
-    next_text = f"Next ({count} chosen)" if count else "Next"
-    rows.append([_button(next_text, BookingStep("next")), _button("Cancel", BookingStep("cancel"))])
+    rows.append(list(footer))
     return InlineKeyboardMarkup(rows)
+
+
+def day_text(day: date) -> str:
+    """A day's label on a calendar: its number, with the month's name on the 1st."""
+    return str(day.day) if day.day != 1 else f"1 {day:%b}"
+
+
+def booking_calendar(
+    today: date,
+    available: Iterable[date],
+    selected: Iterable[date],
+    *,
+    horizon: int = 30,
+) -> InlineKeyboardMarkup:
+    """The next `horizon` days from tomorrow; only available days can be pressed, and the
+    selected ones carry a tick."""
+    open_days, chosen = set(available), set(selected)
+
+    def day_button(day: date) -> InlineKeyboardButton:
+        if day not in open_days:
+            return _button("·", Ignore("closed"))
+        return _button(f"{TICK if day in chosen else ''}{day_text(day)}", PickDate(day))
+
+    count = len(chosen & open_days)
+    footer = [
+        _button(f"Next ({count} chosen)" if count else "Next", BookingStep("next")),
+        _button("Cancel", BookingStep("cancel")),
+    ]
+    first, last = today + timedelta(days=1), today + timedelta(days=horizon)
+    return calendar(first, last, day_button, footer)
 
 
 def slot_picker(selected: Iterable[str]) -> InlineKeyboardMarkup:
@@ -188,6 +203,15 @@ def booking_summary() -> InlineKeyboardMarkup:
 # --- staff -----------------------------------------------------------------------------------
 
 
+def _cancel_decision(appointment_id: uuid.UUID) -> InlineKeyboardButton:
+    return _button("Cancel", StaffStep("cancel", appointment_id))
+
+
+def _back_cancel(appointment_id: uuid.UUID, back: str = "Back") -> list[InlineKeyboardButton]:
+    """The last row of each step of a decision: one step back, or give up."""
+    return [_button(back, StaffStep("back", appointment_id)), _cancel_decision(appointment_id)]
+
+
 def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     """The buttons on a new request: the therapist decides with one tap."""
     return InlineKeyboardMarkup(
@@ -205,7 +229,7 @@ def staff_days(appointment_id: uuid.UUID, days: Sequence[date]) -> InlineKeyboar
     rows.append(
         [
             _button("Another day", StaffStep("other_day", appointment_id)),
-            _button("Cancel", StaffStep("cancel", appointment_id)),
+            _cancel_decision(appointment_id),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -215,58 +239,24 @@ def staff_calendar(
     appointment_id: uuid.UUID, today: date, *, horizon: int = 30
 ) -> InlineKeyboardMarkup:
     """Any day from today on: the therapist may offer a day the client did not list."""
-    first, last = today, today + timedelta(days=horizon)
-    rows = [[_label(name) for name in WEEKDAY_HEADER]]
-    day = first - timedelta(days=first.weekday())
-    while day <= last:
-        week = []
-        for _ in range(7):
-            if day < first or day > last:
-                week.append(_label(" "))
-            else:
-                text = str(day.day) if day.day != 1 else f"1 {day:%b}"
-                week.append(_button(text, StaffDay(appointment_id, day)))
-            day += timedelta(days=1)
-        rows.append(week)
-    rows.append(
-        [
-            _button("Back", StaffStep("back", appointment_id)),
-            _button("Cancel", StaffStep("cancel", appointment_id)),
-        ]
+    return calendar(
+        today,
+        today + timedelta(days=horizon),
+        lambda day: _button(day_text(day), StaffDay(appointment_id, day)),
+        _back_cancel(appointment_id),
     )
-    return InlineKeyboardMarkup(rows)
-
-
-def slot_start_minutes(slots: Iterable[str], step: int = STEP_MINUTES) -> list[int]:
-    """Start times (minutes after midnight, practice wall clock) inside the given slots."""
-    minutes: list[int] = []
-    for slot in SLOT_HOURS:
-        if slot in set(slots):
-            start, end = SLOT_HOURS[slot]
-            minutes += range(start * 60, end * 60, step)
-    return minutes
 
 
 def staff_times(appointment_id: uuid.UUID, minutes: Sequence[int]) -> InlineKeyboardMarkup:
     buttons = [_button(texts.clock(m), StaffTime(appointment_id, m)) for m in minutes]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append(
-        [
-            _button("Back", StaffStep("back", appointment_id)),
-            _button("Cancel", StaffStep("cancel", appointment_id)),
-        ]
-    )
+    rows.append(_back_cancel(appointment_id))
     return InlineKeyboardMarkup(rows)
 
 
 def staff_durations(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     rows = [[_button(f"{m} min", StaffDuration(appointment_id, m)) for m in DURATIONS]]
-    rows.append(
-        [
-            _button("Back", StaffStep("back", appointment_id)),
-            _button("Cancel", StaffStep("cancel", appointment_id)),
-        ]
-    )
+    rows.append(_back_cancel(appointment_id))
     return InlineKeyboardMarkup(rows)
 
 
@@ -274,12 +264,7 @@ def staff_confirm(appointment_id: uuid.UUID, *, conflict: bool) -> InlineKeyboar
     rows = []
     if not conflict:
         rows.append([_button("Confirm", StaffStep("confirm", appointment_id))])
-    rows.append(
-        [
-            _button("Pick another time", StaffStep("back", appointment_id)),
-            _button("Cancel", StaffStep("cancel", appointment_id)),
-        ]
-    )
+    rows.append(_back_cancel(appointment_id, back="Pick another time"))
     return InlineKeyboardMarkup(rows)
 
 
@@ -287,7 +272,7 @@ def reject_reason(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [_button("Skip (reject without a reason)", StaffStep("skip", appointment_id))],
-            [_button("Cancel", StaffStep("cancel", appointment_id))],
+            [_cancel_decision(appointment_id)],
         ]
     )
 

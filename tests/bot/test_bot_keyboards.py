@@ -100,6 +100,33 @@ def test_the_calendar_names_both_months_when_it_spans_two() -> None:
     assert "·" in labels and "Next" in labels
 
 
+def test_the_therapists_calendar_offers_every_day_from_today_on_the_same_grid() -> None:
+    markup = keyboards.staff_calendar(SOME_ID, TODAY)
+    days = [
+        StaffDay.unpack(b.callback_data).day
+        for b in _buttons(markup)
+        if StaffDay.matches(b.callback_data)
+    ]
+    assert days == [TODAY + timedelta(days=n) for n in range(31)]
+    client = keyboards.booking_calendar(TODAY, [], [])
+    # One builder: the same title and weekday header rows, weeks of seven cells.
+    assert [b.text for b in markup.inline_keyboard[0]] == ["June 2026 – July 2026"]
+    assert markup.inline_keyboard[1] == client.inline_keyboard[1]
+    assert all(len(row) == 7 for row in markup.inline_keyboard[2:-1])
+    assert [b.text for b in markup.inline_keyboard[-1]] == ["Back", "Cancel"]
+
+
+def test_the_calendar_builder_leaves_days_outside_its_range_blank() -> None:
+    first, last = date(2026, 6, 12), date(2026, 6, 14)  # Friday to Sunday
+    markup = keyboards.calendar(
+        first, last, lambda day: keyboards.InlineKeyboardButton(str(day.day), url="https://x"), []
+    )
+    (week,) = markup.inline_keyboard[2:-1]
+    assert [b.text for b in week] == [" ", " ", " ", " ", "12", "13", "14"]
+    assert markup.inline_keyboard[0][0].text == "June 2026"
+    assert keyboards.day_text(date(2026, 7, 1)) == "1 Jul"
+
+
 def test_slot_picker_ticks_the_chosen_slots() -> None:
     markup = keyboards.slot_picker(["evening"])
     texts_ = [b.text for b in _buttons(markup)]
@@ -107,24 +134,6 @@ def test_slot_picker_ticks_the_chosen_slots() -> None:
         "Morning (09:00-12:00)",
         "Afternoon (13:00-17:00)",
         f"{keyboards.TICK} Evening (18:00-21:00)",
-    ]
-
-
-def test_start_times_stay_inside_the_chosen_slots() -> None:
-    minutes = keyboards.slot_start_minutes(["morning", "evening"])
-    assert [texts.clock(m) for m in minutes] == [
-        "09:00",
-        "09:30",
-        "10:00",
-        "10:30",
-        "11:00",
-        "11:30",
-        "18:00",
-        "18:30",
-        "19:00",
-        "19:30",
-        "20:00",
-        "20:30",
     ]
 
 
