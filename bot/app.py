@@ -6,14 +6,18 @@ TELEGRAM_WEBHOOK_URL is set and the command line mounted a `WebhookReceiver`), a
 what the composition root needs: the outbox's Telegram sender.
 
 Updates of different people run concurrently; each person's run in order (`PerUserUpdates`).
-After every update the conversation state is written to the database, so a restart at any
-moment resumes each chat at the step it was on.
+After every update, in one place (`_after_update`): the outbox dispatcher is woken, so what
+the update queued (a code, a notice) leaves at once, as the API's `_after_write` middleware
+does after a request; and the conversation state is written to the database, so a restart at
+any moment resumes each chat at the step it was on. Domain errors and bugs go to the one
+error handler, `bot.errors.report_error`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,20 +25,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
 from booking.settings import Settings
-from bot import texts
 from bot.commands import set_default_commands
-from bot.context import CONTEXT_TYPES, BookingApplication, BotContext, BotServices
+from bot.context import CONTEXT_TYPES, BookingApplication, BotServices
+from bot.conversations.appointments import appointments_handlers
+from bot.conversations.booking import build_booking_conversation
+from bot.conversations.registration import build_registration_conversation
+from bot.conversations.staff_commands import staff_handlers
+from bot.conversations.staff_decisions import build_staff_conversation
+from bot.conversations.start import fallback_handlers, start_handlers, unmarked_command_handler
 from bot.delivery import TelegramSender
+from bot.errors import report_error
 from bot.persistence import DatabasePersistence
 from bot.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
+BEFORE_ALL = -1  # the handler group of what must see an update before anything else
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may be held open by Telegram
 INITIALIZE_RETRY_DELAYS = (1.0, 2.0)  # seconds between tries to reach Telegram at start
 
@@ -52,8 +63,8 @@ class PerUserUpdates(BaseUpdateProcessor):
 
     python-telegram-bot starts a task per update in arrival order; a FIFO lock per sender
     makes each person's updates wait for the previous one, while others' go ahead.
-    After each update, `after_update` runs under the same lock (the persistence write), so
-    the next update of that person starts from stored state.
+    After each update, `after_update` runs under the same lock (`_after_update`), so the
+    next update of that person starts from stored state.
     """
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
@@ -104,15 +115,37 @@ class PerUserUpdates(BaseUpdateProcessor):
         return None
 
 
+def register_handlers(application: Application) -> None:
+    """Every handler, in order: within the one group, the first that wants an update gets it.
+
+    Conversations first (so a person in the middle of one is answered by it), then the
+    one-message commands, then the catch-alls that answer anything unexpected.
+    """
+    application.add_handler(unmarked_command_handler(), group=BEFORE_ALL)
+    application.add_handlers(
+        [
+            build_registration_conversation(),
+            build_booking_conversation(),
+            build_staff_conversation(),
+            *start_handlers(),
+            *appointments_handlers(),
+            *staff_handlers(),
+            *fallback_handlers(),
+        ]
+    )
+
+
+async def _after_update(application: Application, update: object) -> None:
+    """After every update, handled or failed: deliver what it queued, then store the state."""
+    application.services.wake_dispatcher()  # type: ignore[attr-defined]
+    await application.update_persistence()
+
+
 async def _post_init(application: Application) -> None:
-    """After getMe: the command menu, and persistence written after every update."""
+    """After getMe: the command menu, and `_after_update` hooked after every update."""
     processor = application.update_processor
     if isinstance(processor, PerUserUpdates):
-
-        async def persist(update: object) -> None:
-            await application.update_persistence()
-
-        processor.after_update = persist
+        processor.after_update = functools.partial(_after_update, application)
     await set_default_commands(application.bot)
     log.info("Telegram bot @%s is up", application.bot.username)
 
@@ -121,25 +154,10 @@ async def _post_shutdown(application: Application) -> None:
     log.info("Telegram bot stopped")
 
 
-async def report_error(update: object, context: BotContext) -> None:
-    """The one error handler: log with the traceback, tell the person something went wrong."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
-    if isinstance(update, Update):
-        if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()
-        if update.effective_chat is not None:
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
-
-
 def build_application(
     settings: Settings, wake_dispatcher: Callable[[], None], *, polling: bool
 ) -> Application:
     """The Application with every handler; `polling=False` builds it without an Updater."""
-    from bot.conversations import register_handlers
-
     assert settings.telegram_bot_token is not None
     base = settings.telegram_api_url
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base

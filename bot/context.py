@@ -1,7 +1,8 @@
-"""What every handler gets: typed access to the settings and the dispatcher's wake-up call.
+"""What every handler gets: typed access to the settings.
 
 The services live on the Application (never in `bot_data`, which is persisted and must hold
-only JSON), and handlers reach them through `context.settings` / `context.wake_dispatcher()`.
+only JSON), and handlers reach them through `context.settings`. The dispatcher's wake-up call
+is the application's, made after every update (`bot.app._after_update`), never a handler's.
 """
 
 from __future__ import annotations
@@ -40,10 +41,6 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def settings(self) -> Settings:
         return self.services.settings
-
-    def wake_dispatcher(self) -> None:
-        """Deliver what the last service call queued (a code, a notice) without waiting."""
-        self.services.wake_dispatcher()
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=dict, chat_data=dict, user_data=dict)

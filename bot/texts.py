@@ -142,10 +142,18 @@ def wrong_code(detail: str) -> str:
     return f"{detail}\nSend the code again, or tap Resend code."
 
 
+def _in_minutes(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def too_many_codes(retry_after: int) -> str:
+    return f"Too many codes were asked for. Please try again in {_in_minutes(retry_after)}."
+
+
 def rate_limited(retry_after: int) -> str:
-    minutes = max(1, round(retry_after / 60))
-    when = "a minute" if minutes == 1 else f"{minutes} minutes"
-    return f"Too many codes were asked for. Please try again in {when}."
+    """Any other limit (tries at a code, requests sent): said the same way everywhere."""
+    return f"Too many tries in a short time. Please try again in {_in_minutes(retry_after)}."
 
 
 def linked(first_name: str, *, is_staff: bool) -> str:
@@ -337,7 +345,9 @@ ASK_REJECT_REASON = (
     "Skip to reject without a reason."
 )
 DECISION_CANCELLED = "Nothing decided yet."
-REQUEST_GONE = "This request no longer exists."
+DAY_PASSED = "That day has passed."
+SCHEDULED_TOAST = "Scheduled. The client gets the link."
+REJECTED_TOAST = "Rejected. The client is told."
 NO_PENDING = "No requests are waiting. New ones will arrive here."
 NO_TIMES = "No start times are left on that day. Pick another day."
 

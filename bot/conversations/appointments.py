@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -28,37 +30,28 @@ async def show_appointments(update: Update, context: BotContext) -> None:
     lines: list[texts.AppointmentLine] = []
     links: list[tuple[str, str]] = []
     for number, appointment in enumerate(appointments, 1):
-        slots = [SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots]
+        line = texts.AppointmentLine(
+            status=appointment.status.value,
+            preferred_dates=appointment.preferred_dates,
+            preferred_slots=[SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots],
+            rejection_reason=appointment.rejection_reason,
+        )
         if appointment.status == AppointmentStatus.SCHEDULED:
             info = meeting_info(context.settings, appointment, account)
-            lines.append(
-                texts.AppointmentLine(
-                    status=appointment.status.value,
-                    preferred_dates=appointment.preferred_dates,
-                    preferred_slots=slots,
-                    scheduled_time=info.scheduled_time,
-                    duration=info.duration,
-                    meeting_status=info.meeting_status,
-                )
+            line = dataclasses.replace(
+                line,
+                scheduled_time=info.scheduled_time,
+                duration=info.duration,
+                meeting_status=info.meeting_status,
             )
             if info.meeting_status != "completed":
                 links.append((texts.join_label(number), info.meeting_url))
-        else:
-            lines.append(
-                texts.AppointmentLine(
-                    status=appointment.status.value,
-                    preferred_dates=appointment.preferred_dates,
-                    preferred_slots=slots,
-                    rejection_reason=appointment.rejection_reason,
-                )
-            )
+        lines.append(line)
     await say(update, context, texts.appointments_list(lines), keyboards.join_buttons(links))
 
 
 def appointments_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("appointments", show_appointments),
-        CallbackQueryHandler(
-            show_appointments, pattern=lambda d: d == MenuAction("appointments").pack()
-        ),
+        CallbackQueryHandler(show_appointments, pattern=MenuAction.filter(action="appointments")),
     ]

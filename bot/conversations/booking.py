@@ -9,20 +9,15 @@ the same service as the API's `appointments/create/`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from booking.appointments import REASON_MAX, create_appointment
+from booking.appointments import create_appointment
 from booking.availability import SLOT_LABELS, available_dates, practice_today
 from booking.errors import InvalidInput
+from booking.person_fields import REASON_MAX_LENGTH
 from bot import keyboards, texts
 from bot.callbacks import BookingStep, MenuAction, PickDate, PickSlot
 from bot.context import BotContext
@@ -32,15 +27,19 @@ from bot.conversations.common import (
     account_of,
     answer,
     conversation,
-    error_messages,
     parse,
     pressed_message_id,
     say,
     show,
-    split_name,
+    take_typed_name,
     tolerating,
+    use_the_buttons,
 )
+from bot.errors import error_messages
 from models import User
+
+if TYPE_CHECKING:
+    from telegram.ext import ConversationHandler
 
 DATES, SLOTS, REASON, NAME, SUMMARY = "dates", "slots", "reason", "name", "summary"
 DRAFT = "booking"
@@ -109,12 +108,8 @@ async def _show_summary(update: Update, context: BotContext) -> str | int:
 
 async def name_typed(update: Update, context: BotContext) -> str | int | None:
     """The client's first and last name, for a request from an account without one."""
-    names = split_name(update.message.text if update.message else None)
-    if names is None:
-        await say(update, context, texts.NEED_FULL_NAME)
+    if not await take_typed_name(update, context, _draft(context)):
         return None
-    draft = _draft(context)
-    draft["first_name"], draft["last_name"] = names
     return await _show_summary(update, context)
 
 
@@ -204,6 +199,7 @@ async def slots_chosen(update: Update, context: BotContext) -> str | None:
 
 
 async def back_to_dates(update: Update, context: BotContext) -> str | None:
+    """Back from the time slots, or Change on the summary: the calendar again."""
     if not await _is_live(update, context):
         return None
     await answer(update)
@@ -223,7 +219,7 @@ async def back_to_slots(update: Update, context: BotContext) -> str | None:
 async def reason_typed(update: Update, context: BotContext) -> str:
     """The note for the therapist, typed."""
     text = (update.message.text or "").strip() if update.message else ""
-    if len(text) > REASON_MAX:
+    if len(text) > REASON_MAX_LENGTH:
         await say(update, context, texts.REASON_TOO_LONG)
         return REASON
     draft = _draft(context)
@@ -268,17 +264,9 @@ async def confirm(update: Update, context: BotContext) -> str | int | None:
         await show(update, context, texts.invalid_request(error_messages(exc.errors)))
         draft["dates"] = []
         return await _show_calendar(update, context, new=True)
-    context.wake_dispatcher()
     context.user_data.pop(DRAFT, None)
     await show(update, context, texts.REQUEST_SENT)
     return END
-
-
-async def change(update: Update, context: BotContext) -> str | None:
-    if not await _is_live(update, context):
-        return None
-    await answer(update)
-    return await _show_calendar(update, context)
 
 
 async def cancel_by_button(update: Update, context: BotContext) -> str | int | None:
@@ -298,11 +286,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def use_the_buttons(update: Update, context: BotContext) -> None:
-    """Typed text where a button is expected."""
-    await say(update, context, texts.USE_BUTTONS)
-
-
 async def _retire_keyboard(update: Update, context: BotContext) -> None:
     """Take the buttons off the message that had them (they would only be stale now)."""
     draft = context.user_data.get(DRAFT) or {}
@@ -317,11 +300,6 @@ async def _retire_keyboard(update: Update, context: BotContext) -> None:
 # --- the conversation -----------------------------------------------------------------------
 
 
-def _step(action: str) -> Any:
-    packed = BookingStep(action).pack()
-    return lambda data: data == packed
-
-
 def build_booking_conversation() -> ConversationHandler:
     text_instead_of_button = MessageHandler(filters.ALL & ~filters.COMMAND, use_the_buttons)
     return conversation(
@@ -329,25 +307,25 @@ def build_booking_conversation() -> ConversationHandler:
         entry_points=[
             CommandHandler("book", begin),
             CommandHandler("start", begin, filters=filters.Regex(r"^/start book$")),
-            CallbackQueryHandler(begin, pattern=lambda d: d == MenuAction("book").pack()),
+            CallbackQueryHandler(begin, pattern=MenuAction.filter(action="book")),
         ],
         states={
             DATES: [
-                CallbackQueryHandler(toggle_date, pattern=PickDate.matches),
-                CallbackQueryHandler(dates_chosen, pattern=_step("next")),
-                CallbackQueryHandler(cancel_by_button, pattern=_step("cancel")),
+                CallbackQueryHandler(toggle_date, pattern=PickDate.filter()),
+                CallbackQueryHandler(dates_chosen, pattern=BookingStep.filter(action="next")),
+                CallbackQueryHandler(cancel_by_button, pattern=BookingStep.filter(action="cancel")),
                 text_instead_of_button,
             ],
             SLOTS: [
-                CallbackQueryHandler(toggle_slot, pattern=PickSlot.matches),
-                CallbackQueryHandler(slots_chosen, pattern=_step("next")),
-                CallbackQueryHandler(back_to_dates, pattern=_step("back")),
+                CallbackQueryHandler(toggle_slot, pattern=PickSlot.filter()),
+                CallbackQueryHandler(slots_chosen, pattern=BookingStep.filter(action="next")),
+                CallbackQueryHandler(back_to_dates, pattern=BookingStep.filter(action="back")),
                 text_instead_of_button,
             ],
             REASON: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, reason_typed),
-                CallbackQueryHandler(reason_skipped, pattern=_step("skip")),
-                CallbackQueryHandler(back_to_slots, pattern=_step("back")),
+                CallbackQueryHandler(reason_skipped, pattern=BookingStep.filter(action="skip")),
+                CallbackQueryHandler(back_to_slots, pattern=BookingStep.filter(action="back")),
                 text_instead_of_button,
             ],
             NAME: [
@@ -355,9 +333,9 @@ def build_booking_conversation() -> ConversationHandler:
                 text_instead_of_button,
             ],
             SUMMARY: [
-                CallbackQueryHandler(confirm, pattern=_step("confirm")),
-                CallbackQueryHandler(change, pattern=_step("change")),
-                CallbackQueryHandler(cancel_by_button, pattern=_step("cancel")),
+                CallbackQueryHandler(confirm, pattern=BookingStep.filter(action="confirm")),
+                CallbackQueryHandler(back_to_dates, pattern=BookingStep.filter(action="change")),
+                CallbackQueryHandler(cancel_by_button, pattern=BookingStep.filter(action="cancel")),
                 text_instead_of_button,
             ],
         },

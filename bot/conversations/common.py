@@ -19,7 +19,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from booking.accounts import NAME_MAX, find_user_by_telegram_id
+from booking.accounts import find_user_by_telegram_id
+from booking.errors import PermissionDenied
+from booking.person_fields import NAME_MAX_LENGTH
 from bot import texts
 from bot.callbacks import CallbackData, DecideRequest, MalformedCallback, MenuAction
 from bot.context import BotContext
@@ -103,6 +105,14 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
             await update.callback_query.answer(text, show_alert=alert)
 
 
+async def tell(update: Update, context: BotContext, text: str) -> None:
+    """A pop-up for a press; a message for typed text (which has no pop-up)."""
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await say(update, context, text)
+
+
 async def say(update: Update, context: BotContext, text: str, markup: Markup = None) -> int:
     """A new message in this chat; returns its id."""
     assert update.effective_chat is not None
@@ -143,6 +153,22 @@ async def account_of(update: Update) -> User | None:
     return await find_user_by_telegram_id(update.effective_user.id)
 
 
+async def staff_account(update: Update) -> User | None:
+    """The sender's account if it is an active staff account."""
+    account = await account_of(update)
+    if account is None or not account.is_staff or not account.is_active:
+        return None
+    return account
+
+
+async def require_staff(update: Update) -> User:
+    """The sender's staff account; PermissionDenied (told as STAFF_ONLY) for anyone else."""
+    staff = await staff_account(update)
+    if staff is None:
+        raise PermissionDenied(texts.STAFF_ONLY)
+    return staff
+
+
 def parse(update: Update, kind: type[CD]) -> CD | None:
     """The pressed button's data as `kind`, or None when it is malformed (stale or forged)."""
     query = update.callback_query
@@ -161,9 +187,19 @@ def pressed_message_id(update: Update) -> int | None:
     return query.message.message_id
 
 
-def error_messages(errors: dict[str, list[str]]) -> list[str]:
-    """Every message of an InvalidInput, flattened for a chat reply."""
-    return [message for messages in errors.values() for message in messages]
+async def use_the_buttons(update: Update, context: BotContext) -> None:
+    """Typed text where a button is expected."""
+    await say(update, context, texts.USE_BUTTONS)
+
+
+async def take_typed_name(update: Update, context: BotContext, draft: dict[str, Any]) -> bool:
+    """A typed full name into the draft; False (and the person asked for both) otherwise."""
+    names = split_name(update.message.text if update.message else None)
+    if names is None:
+        await say(update, context, texts.NEED_FULL_NAME)
+        return False
+    draft["first_name"], draft["last_name"] = names
+    return True
 
 
 def split_name(text: str | None) -> tuple[str, str] | None:
@@ -172,6 +208,6 @@ def split_name(text: str | None) -> tuple[str, str] | None:
     if len(words) < 2:
         return None
     first, last = " ".join(words[:-1]), words[-1]
-    if len(first) > NAME_MAX or len(last) > NAME_MAX:
+    if len(first) > NAME_MAX_LENGTH or len(last) > NAME_MAX_LENGTH:
         return None
     return first, last

@@ -12,19 +12,14 @@ The draft lives in `user_data["registration"]` (persisted, encrypted with the re
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from booking.accounts import clean_email, confirm_telegram_link, start_telegram_link
+from booking.accounts import confirm_telegram_link, start_telegram_link
 from booking.errors import InvalidInput, RateLimited
+from booking.person_fields import clean_email
 from bot import keyboards, texts
 from bot.callbacks import MenuAction, RegistrationStep
 from bot.commands import set_staff_commands
@@ -34,11 +29,15 @@ from bot.conversations.common import (
     account_of,
     answer,
     conversation,
-    error_messages,
     say,
     show,
-    split_name,
+    take_typed_name,
+    use_the_buttons,
 )
+from bot.errors import chat_answer, error_messages
+
+if TYPE_CHECKING:
+    from telegram.ext import ConversationHandler
 
 EMAIL, NAME, PHONE, CODE = "email", "name", "phone", "code"
 DRAFT = "registration"
@@ -117,12 +116,8 @@ async def profile_name_used(update: Update, context: BotContext) -> str | None:
 
 async def name_typed(update: Update, context: BotContext) -> str | None:
     """A typed name: the last word is the last name, the rest the first name."""
-    names = split_name(update.message.text if update.message else None)
-    if names is None:
-        await say(update, context, texts.NEED_FULL_NAME)
+    if not await take_typed_name(update, context, _draft(context)):
         return None
-    draft = _draft(context)
-    draft["first_name"], draft["last_name"] = names
     return await _ask_phone(update, context)
 
 
@@ -171,12 +166,13 @@ async def _send_code(update: Update, context: BotContext, *, resend: bool = Fals
             phone=draft.get("phone"),
         )
     except RateLimited as exc:
-        await say(update, context, texts.rate_limited(exc.retry_after), keyboards.code_actions())
+        # Go on to the code step anyway: a code sent earlier may still be valid.
+        await say(update, context, texts.too_many_codes(exc.retry_after), keyboards.code_actions())
         return CODE
     except InvalidInput as exc:
+        # The address was refused: ask for it again.
         await say(update, context, texts.invalid_request(error_messages(exc.errors)))
         return EMAIL
-    context.wake_dispatcher()
     text = texts.code_resent(draft["email"]) if resend else texts.code_sent(draft["email"])
     await say(update, context, text, keyboards.code_actions())
     return CODE
@@ -195,11 +191,8 @@ async def code_typed(update: Update, context: BotContext) -> str | int | None:
             context.settings, draft["email"], update.effective_user.id, code
         )
     except InvalidInput as exc:
-        detail = " ".join(error_messages(exc.errors))
-        await say(update, context, texts.wrong_code(detail), keyboards.code_actions())
-        return None
-    except RateLimited as exc:
-        await say(update, context, texts.rate_limited(exc.retry_after))
+        # A wrong code: offer a new one along with the reason (RateLimited goes to bot.errors).
+        await say(update, context, texts.wrong_code(chat_answer(exc)), keyboards.code_actions())
         return None
     context.user_data.pop(DRAFT, None)
     if user.is_staff and update.effective_chat is not None:
@@ -235,20 +228,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def use_the_buttons(update: Update, context: BotContext) -> None:
-    await say(update, context, texts.USE_BUTTONS)
-
-
-def _menu(action: str) -> Any:
-    packed = MenuAction(action).pack()
-    return lambda data: data == packed
-
-
-def _step(action: str) -> Any:
-    packed = RegistrationStep(action).pack()
-    return lambda data: data == packed
-
-
 def build_registration_conversation() -> ConversationHandler:
     not_a_command = filters.TEXT & ~filters.COMMAND
     return conversation(
@@ -258,8 +237,8 @@ def build_registration_conversation() -> ConversationHandler:
             CommandHandler("login", begin_login),
             CommandHandler("start", begin_register, filters=filters.Regex(r"^/start register$")),
             CommandHandler("start", begin_login, filters=filters.Regex(r"^/start login$")),
-            CallbackQueryHandler(begin_register, pattern=_menu("register")),
-            CallbackQueryHandler(begin_login, pattern=_menu("login")),
+            CallbackQueryHandler(begin_register, pattern=MenuAction.filter(action="register")),
+            CallbackQueryHandler(begin_login, pattern=MenuAction.filter(action="login")),
         ],
         states={
             EMAIL: [
@@ -267,7 +246,9 @@ def build_registration_conversation() -> ConversationHandler:
                 MessageHandler(~filters.COMMAND, use_the_buttons_or_type_email),
             ],
             NAME: [
-                CallbackQueryHandler(profile_name_used, pattern=_step("use_name")),
+                CallbackQueryHandler(
+                    profile_name_used, pattern=RegistrationStep.filter(action="use_name")
+                ),
                 MessageHandler(not_a_command, name_typed),
                 MessageHandler(~filters.COMMAND, use_the_buttons),
             ],
@@ -281,8 +262,10 @@ def build_registration_conversation() -> ConversationHandler:
             ],
             CODE: [
                 MessageHandler(not_a_command, code_typed),
-                CallbackQueryHandler(resend, pattern=_step("resend")),
-                CallbackQueryHandler(change_email, pattern=_step("change_email")),
+                CallbackQueryHandler(resend, pattern=RegistrationStep.filter(action="resend")),
+                CallbackQueryHandler(
+                    change_email, pattern=RegistrationStep.filter(action="change_email")
+                ),
                 MessageHandler(~filters.COMMAND, use_the_buttons),
             ],
         },

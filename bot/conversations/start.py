@@ -115,7 +115,7 @@ def start_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),
-        CallbackQueryHandler(help_command, pattern=lambda d: d == MenuAction("help").pack()),
+        CallbackQueryHandler(help_command, pattern=MenuAction.filter(action="help")),
         CommandHandler("cancel", cancel_outside),
     ]
 
@@ -123,7 +123,7 @@ def start_handlers() -> list[BaseHandler]:
 def fallback_handlers() -> list[BaseHandler]:
     """Registered after everything else."""
     return [
-        CallbackQueryHandler(ignored_press, pattern=Ignore.matches),
+        CallbackQueryHandler(ignored_press, pattern=Ignore.filter()),
         CallbackQueryHandler(unknown_press),
         MessageHandler(filters.COMMAND, unknown_command),
         MessageHandler(filters.ALL, free_text),

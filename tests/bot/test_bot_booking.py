@@ -1,6 +1,5 @@
 """/book: calendar -> slots -> note -> summary -> the request, as the API would create it."""
 
-
 from __future__ import annotations
 
 import re

@@ -1,6 +1,5 @@
 """Telegram as a channel of the outbox: Telegram's 429s are waited out, blocked chats fail once."""
 
-
 from __future__ import annotations
 
 import asyncio

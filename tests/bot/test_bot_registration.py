@@ -1,6 +1,5 @@
 """Registration and linking in the chat: e-mail -> name -> phone -> the e-mailed code."""
 
-
 from __future__ import annotations
 
 import re

@@ -1,6 +1,5 @@
 """A restart in the middle of a booking resumes at the same step (state is in the database)."""
 
-
 from __future__ import annotations
 
 import sqlite3

@@ -1,6 +1,5 @@
 """/pending, /availability, /stats and /today: the therapist's one-message commands."""
 
-
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta

@@ -1,6 +1,5 @@
 """The therapist decides from the request's buttons; the client hears about it in the chat."""
 
-
 from __future__ import annotations
 
 import asyncio

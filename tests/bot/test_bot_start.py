@@ -1,6 +1,5 @@
 """/start, /help, /cancel, the command menu and free text."""
 
-
 from __future__ import annotations
 
 import logging
@@ -109,10 +108,10 @@ async def test_an_unexpected_error_is_logged_and_alice_is_told(
     bot: BotUnderTest, alice: FakeUser, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     telegram.break_down(alice.id)  # the bot's answer to /help fails with a 502
-    with caplog.at_level(logging.ERROR, logger="bot.app"):
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
         await alice.send("/help")
         await alice.expect("Sorry, something went wrong on our side.")
-    (record,) = [r for r in caplog.records if r.name == "bot.app"]
+    (record,) = [r for r in caplog.records if r.name == "bot.errors"]
     assert record.exc_info is not None  # logged with its traceback
     await alice.send("/help")
     await alice.expect("What I can do:")  # and the bot carries on

@@ -1,0 +1,108 @@
+"""The therapist's one-message commands: /pending, /today, /stats and /availability.
+
+Each answers in one message (or one per waiting request) and needs an active staff account;
+anyone else is told so by `bot.errors` (`require_staff` raises PermissionDenied).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from booking.agenda import waiting_requests
+from booking.appointments import sessions_on, stats
+from booking.availability import get_availability, practice_today, set_available_days
+from booking.meetings import meeting_info, meeting_status
+from bot import keyboards, texts
+from bot.callbacks import ToggleWeekday
+from bot.context import BotContext
+from bot.conversations.common import answer, parse, require_staff, say, show
+from bot.conversations.staff_decisions import request_card
+
+PENDING_SHOWN = 10
+
+
+async def show_pending(update: Update, context: BotContext) -> None:
+    """/pending: each waiting request as its own message with Schedule / Reject."""
+    await require_staff(update)
+    waiting = await waiting_requests(PENDING_SHOWN)
+    if not waiting.total:
+        await say(update, context, texts.NO_PENDING)
+        return
+    await say(update, context, texts.pending_header(waiting.total, len(waiting.oldest)))
+    for appointment in waiting.oldest:
+        markup = keyboards.request_actions(appointment.id)
+        await say(update, context, request_card(appointment), markup)
+
+
+async def show_today(update: Update, context: BotContext) -> None:
+    """/today: today's sessions (practice time) with Join buttons."""
+    staff = await require_staff(update)
+    today = practice_today(context.settings)
+    lines, links = [], []
+    for appointment in await sessions_on(context.settings, today):
+        assert appointment.scheduled_datetime is not None
+        status = meeting_status(appointment)
+        lines.append(
+            texts.SessionLine(
+                start=appointment.scheduled_datetime,
+                duration_minutes=appointment.scheduled_duration or 60,
+                client=f"{appointment.first_name} {appointment.last_name}",
+                meeting_status=status,
+            )
+        )
+        if status != "completed":
+            info = meeting_info(context.settings, appointment, staff)
+            local = appointment.scheduled_datetime.astimezone(context.settings.zone)
+            links.append((f"Join {local:%H:%M} {appointment.first_name}", info.meeting_url))
+    text = texts.today_text(today, lines, context.settings.zone)
+    await say(update, context, text, keyboards.join_buttons(links))
+
+
+async def show_stats(update: Update, context: BotContext) -> None:
+    """/stats: the numbers of requests, as the API's stats."""
+    await require_staff(update)
+    numbers = await stats()
+    text = texts.stats_text(
+        total=numbers.total_requests,
+        pending=numbers.pending_review,
+        scheduled=numbers.scheduled,
+        rejected=numbers.rejected,
+        completion_rate=numbers.completion_rate,
+    )
+    await say(update, context, text)
+
+
+async def show_availability(update: Update, context: BotContext) -> None:
+    """/availability: the weekdays, each a toggle."""
+    await require_staff(update)
+    days = (await get_availability()).available_days
+    await say(update, context, texts.availability_text(days), keyboards.weekday_toggles(days))
+
+
+async def toggle_weekday(update: Update, context: BotContext) -> None:
+    """A weekday pressed in /availability: open it if closed, close it if open."""
+    await require_staff(update)
+    data = parse(update, ToggleWeekday)
+    if data is None or not 0 <= data.weekday <= 6:
+        await answer(update, texts.STALE_BUTTON)
+        return
+    days = set((await get_availability()).available_days) ^ {data.weekday}
+    row = await set_available_days(sorted(days))  # refused days are told by bot.errors
+    await answer(update)
+    await show(
+        update,
+        context,
+        texts.availability_text(row.available_days),
+        keyboards.weekday_toggles(row.available_days),
+    )
+
+
+def staff_handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("pending", show_pending),
+        CommandHandler("today", show_today),
+        CommandHandler("stats", show_stats),
+        CommandHandler("availability", show_availability),
+        CallbackQueryHandler(toggle_weekday, pattern=ToggleWeekday.filter()),
+    ]
