@@ -15,6 +15,7 @@ from telegram import (
 )
 
 from booking.availability import DAY_NAMES, SLOT_LABELS
+from booking.formatting import format_clock, format_short_date
 from bot import texts
 from bot.callbacks import (
     BookingStep,
@@ -225,7 +226,7 @@ def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
 
 
 def staff_days(appointment_id: uuid.UUID, days: Sequence[date]) -> InlineKeyboardMarkup:
-    rows = [[_button(texts.format_day(d), StaffDay(appointment_id, d))] for d in days]
+    rows = [[_button(format_short_date(d), StaffDay(appointment_id, d))] for d in days]
     rows.append(
         [
             _button("Another day", StaffStep("other_day", appointment_id)),
@@ -248,7 +249,7 @@ def staff_calendar(
 
 
 def staff_times(appointment_id: uuid.UUID, minutes: Sequence[int]) -> InlineKeyboardMarkup:
-    buttons = [_button(texts.clock(m), StaffTime(appointment_id, m)) for m in minutes]
+    buttons = [_button(format_clock(m), StaffTime(appointment_id, m)) for m in minutes]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append(_back_cancel(appointment_id))
     return InlineKeyboardMarkup(rows)

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from booking.availability import DAY_NAMES, SLOT_LABELS
+from booking.formatting import format_short_date
 
 # --- commands ------------------------------------------------------------------------------
 
@@ -203,12 +204,8 @@ BOOKING_CANCELLED = "Booking cancelled. Nothing was sent. /book starts again."
 REASON_TOO_LONG = "That is a bit long. Please keep it under 2000 characters, or tap Skip."
 
 
-def format_day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
-
-
 def selected_dates(days: Iterable[date]) -> str:
-    return ", ".join(format_day(d) for d in sorted(days)) or "none yet"
+    return ", ".join(format_short_date(d) for d in sorted(days)) or "none yet"
 
 
 def booking_summary(
@@ -353,7 +350,7 @@ NO_TIMES = "No start times are left on that day. Pick another day."
 
 
 def ask_staff_time(day: date) -> str:
-    return f"{format_day(day)}: pick the start time (practice time):"
+    return f"{format_short_date(day)}: pick the start time (practice time):"
 
 
 def staff_confirm(when: str, duration: str, conflicts: Sequence[str]) -> str:
@@ -401,8 +398,8 @@ class SessionLine:
 
 def today_text(day: date, sessions: Sequence[SessionLine], zone: ZoneInfo) -> str:
     if not sessions:
-        return f"No sessions today ({format_day(day)})."
-    lines = [f"Today's sessions ({format_day(day)}):"]
+        return f"No sessions today ({format_short_date(day)})."
+    lines = [f"Today's sessions ({format_short_date(day)}):"]
     for number, session in enumerate(sessions, 1):
         local = session.start.astimezone(zone)
         state = {"active": " - room open", "completed": " - over"}.get(session.meeting_status, "")
@@ -410,10 +407,6 @@ def today_text(day: date, sessions: Sequence[SessionLine], zone: ZoneInfo) -> st
             f"{number}. {local:%H:%M} {session.client}, {session.duration_minutes} min{state}"
         )
     return "\n".join(lines)
-
-
-def clock(minute_of_day: int) -> str:
-    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
 
 
 def time_of(minute_of_day: int) -> time:

@@ -9,6 +9,7 @@ import pytest
 
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates
+from booking.formatting import format_short_date
 from bot import texts
 from bot.callbacks import DecideRequest, StaffStep, StaffTime
 from models import Appointment, AppointmentStatus, User
@@ -61,12 +62,12 @@ async def test_theo_schedules_alices_request_and_the_link_arrives_in_her_chat(
     await theo.press(request, "Schedule")
     days = await theo.expect("Pick the day")
     assert days.button_texts == [
-        texts.format_day(first),
-        texts.format_day(second),
+        format_short_date(first),
+        format_short_date(second),
         "Another day",
         "Cancel",
     ]
-    await theo.press(days, texts.format_day(second))
+    await theo.press(days, format_short_date(second))
     times = await theo.expect("pick the start time")
     # Only times inside the evening slot Alice asked for.
     assert times.button_texts[:6] == ["18:00", "18:30", "19:00", "19:30", "20:00", "20:30"]
@@ -116,7 +117,7 @@ async def test_a_conflict_is_shown_before_confirming_and_confirm_is_withheld(
     request = await theo.expect("New appointment request from Alice Archer")
     await theo.press(request, "Schedule")
     days = await theo.expect("Pick the day")
-    await theo.press(days, texts.format_day(day))
+    await theo.press(days, format_short_date(day))
     times = await theo.expect("pick the start time")
     await theo.press(times, "18:30")
     durations = await theo.expect("How long is the session?")
@@ -204,7 +205,7 @@ async def test_two_therapists_confirming_at_once_one_wins_and_the_other_is_told(
     await linked_user(theo, "theo@practice.example", staff=True)
     await linked_user(tess, "tess@practice.example", staff=True)
     appointment = await request_from(await linked_user(alice, "alice@example.com"), bot)
-    day = texts.format_day(datetime.fromisoformat(appointment.preferred_dates[0]).date())
+    day = format_short_date(datetime.fromisoformat(appointment.preferred_dates[0]).date())
 
     async def to_confirm(person: FakeUser, at: str) -> BotMessage:
         request = await person.expect("New appointment request")
