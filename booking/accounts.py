@@ -43,6 +43,7 @@ The field rules (e-mail, names, phone) are those of `booking.person_fields`; the
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -145,11 +146,11 @@ class Profile:
 
 
 def _check_profile(
-    *,
     email: str,
     first_name: str | None,
     last_name: str | None,
     phone: str | None,
+    *,
     password: str | None = None,
     names_required: bool,
 ) -> Profile:
@@ -174,6 +175,40 @@ async def _locked_user(index: str, conn: BaseDBAsyncClient) -> User | None:
     return await User.filter(email_index=index).using_db(conn).select_for_update().first()
 
 
+AccountStep = Callable[[User | None, BaseDBAsyncClient, datetime], Awaitable[None]]
+
+
+async def _on_account(address: str, step: AccountStep) -> None:
+    """Run `step` in a transaction on the address's account, locked (None: there is none).
+
+    Once more when a concurrent registration of the same new address won the insert: this
+    time `step` finds the account.
+    """
+    for attempt in range(2):
+        try:
+            async with in_transaction() as conn:
+                await step(await _locked_user(blind_index(address), conn), conn, _now())
+            return
+        except IntegrityError:
+            if attempt:
+                raise
+
+
+async def _create_account(
+    profile: Profile, conn: BaseDBAsyncClient, *, password_hash: str | None = None
+) -> User:
+    """A new, unverified account with the details as given."""
+    return await User.create(
+        email=profile.email,
+        email_index=blind_index(profile.email),
+        first_name=profile.first_name,
+        last_name=profile.last_name,
+        phone=profile.phone,
+        password_hash=password_hash,
+        using_db=conn,
+    )
+
+
 # Registration ------------------------------------------------------------------------------
 
 
@@ -189,62 +224,36 @@ async def register_user(
 ) -> None:
     """Register, or (for a taken address) tell its owner; the caller cannot tell which."""
     profile = _check_profile(
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
-        password=password,
-        names_required=True,
+        email, first_name, last_name, phone, password=password, names_required=True
     )
-    address = profile.email
-    await limit_code_sending(address, ip=ip)
+    await limit_code_sending(profile.email, ip=ip)
     # Hashed whatever the address, so a taken one costs the same time as a new one.
     password_hash = await hash_password(password)
-    index = blind_index(address)
-    for attempt in range(2):
-        now = _now()
-        try:
-            async with in_transaction() as conn:
-                user = await _locked_user(index, conn)
-                if user is None:
-                    user = await User.create(
-                        email=address,
-                        email_index=index,
-                        first_name=profile.first_name,
-                        last_name=profile.last_name,
-                        phone=profile.phone,
-                        password_hash=password_hash,
-                        using_db=conn,
-                    )
-                    await queue_code(
-                        settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
-                    )
-                elif user.email_verified_at is None and user.is_active:
-                    user.first_name = profile.first_name
-                    user.last_name = profile.last_name
-                    user.phone = profile.phone or user.phone
-                    # Nobody has proved this address yet, so two registrations may come from
-                    # two people. The first password stands while later ones repeat it; a
-                    # different one voids it for good, and the owner chooses a password by
-                    # reset after verifying. Otherwise someone registering a stranger's
-                    # address just before they verify would know the password of their
-                    # account, and so read the requests they made before registering.
-                    if user.password_hash is None:
-                        user.password_hash = password_hash
-                    elif not await verify_password(user.password_hash, password):
-                        user.password_hash = UNUSABLE_PASSWORD
-                    await user.save(using_db=conn)
-                    await queue_code(
-                        settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn
-                    )
-                elif user.is_active:
-                    await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
-            return
-        except IntegrityError:
-            # A concurrent registration of the same new address won the insert: go again,
-            # and this time find the account.
-            if attempt:
-                raise
+
+    async def register(user: User | None, conn: BaseDBAsyncClient, now: datetime) -> None:
+        if user is None:
+            user = await _create_account(profile, conn, password_hash=password_hash)
+            await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
+        elif user.email_verified_at is None and user.is_active:
+            user.first_name = profile.first_name
+            user.last_name = profile.last_name
+            user.phone = profile.phone or user.phone
+            # Nobody has proved this address yet, so two registrations may come from two
+            # people. The first password stands while later ones repeat it; a different one
+            # voids it for good, and the owner chooses a password by reset after verifying.
+            # Otherwise someone registering a stranger's address just before they verify
+            # would know the password of their account, and so read the requests they made
+            # before registering.
+            if user.password_hash is None:
+                user.password_hash = password_hash
+            elif not await verify_password(user.password_hash, password):
+                user.password_hash = UNUSABLE_PASSWORD
+            await user.save(using_db=conn)
+            await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
+        elif user.is_active:
+            await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
+
+    await _on_account(profile.email, register)
 
 
 async def verify_registration(
@@ -385,49 +394,29 @@ async def start_telegram_link(
     phone: str | None = None,
 ) -> None:
     """E-mail a `telegram_link` code; create the unverified account when there is none."""
-    profile = _check_profile(
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
-        names_required=False,
-    )
-    address = profile.email
-    await limit_code_sending(address, telegram_user_id=telegram_user_id)
-    index = blind_index(address)
-    for attempt in range(2):
-        now = _now()
-        try:
-            async with in_transaction() as conn:
-                user = await _locked_user(index, conn)
-                if user is None:
-                    user = await User.create(
-                        email=address,
-                        email_index=index,
-                        first_name=profile.first_name,
-                        last_name=profile.last_name,
-                        phone=profile.phone,
-                        using_db=conn,
-                    )
-                elif user.email_verified_at is None and user.is_active:
-                    # Nobody has proved this address yet: the newest details win, as on the web.
-                    user.first_name = profile.first_name or user.first_name
-                    user.last_name = profile.last_name or user.last_name
-                    user.phone = profile.phone or user.phone
-                    await user.save(using_db=conn)
-                if user.is_active:
-                    await queue_code(
-                        settings,
-                        user,
-                        CodePurpose.TELEGRAM_LINK,
-                        telegram_user_id=telegram_user_id,
-                        now=now,
-                        using_db=conn,
-                    )
-            return
-        except IntegrityError:
-            if attempt:
-                raise
+    profile = _check_profile(email, first_name, last_name, phone, names_required=False)
+    await limit_code_sending(profile.email, telegram_user_id=telegram_user_id)
+
+    async def send_link_code(user: User | None, conn: BaseDBAsyncClient, now: datetime) -> None:
+        if user is None:
+            user = await _create_account(profile, conn)
+        elif user.email_verified_at is None and user.is_active:
+            # Nobody has proved this address yet: the newest details win, as on the web.
+            user.first_name = profile.first_name or user.first_name
+            user.last_name = profile.last_name or user.last_name
+            user.phone = profile.phone or user.phone
+            await user.save(using_db=conn)
+        if user.is_active:
+            await queue_code(
+                settings,
+                user,
+                CodePurpose.TELEGRAM_LINK,
+                telegram_user_id=telegram_user_id,
+                now=now,
+                using_db=conn,
+            )
+
+    await _on_account(profile.email, send_link_code)
 
 
 async def confirm_telegram_link(

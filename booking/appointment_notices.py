@@ -13,8 +13,10 @@ transaction, so a message exists exactly when the change does:
 - `await queue_reject_notices(settings, appointment, conn)`: the client's answer with
   the reason (e-mail, Telegram when linked)
 
-Every function first cancels the rows its change makes stale (`STALE_AFTER`, one table),
-so a reminder about a time or a request that no longer stands never leaves.
+A transition that makes queued rows stale cancels them first (`STALE_AFTER`, one table
+from transition to kinds), so a reminder about a time or a request that no longer stands
+never leaves. A new transition adds its name there and one `queue_*` function here, telling
+people through `_Outbox.to_client` / `to_staff` (every channel the person has).
 
 Rows are keyed `appointment:<id>:<kind>:<channel>:<client|staff:<user id>>` (ids and kinds
 only, never personal data), so a message is never queued twice. The kinds are the `KIND_*`
@@ -72,25 +74,56 @@ def staff_recipient(user: User) -> str:
 class _Outbox:
     """The rows one transition queues about one appointment, in its transaction."""
 
-    def __init__(self, appointment: Appointment, conn: BaseDBAsyncClient) -> None:
+    def __init__(
+        self, appointment: Appointment, conn: BaseDBAsyncClient, client_chat: str | None = None
+    ) -> None:
         self.appointment = appointment
         self.conn = conn
+        self.client_chat = client_chat  # the client's Telegram chat, when linked and wanted
 
     async def cancel_stale(self, transition: str) -> None:
         await cancel_pending(
             appointment=self.appointment, kinds=STALE_AFTER[transition], using_db=self.conn
         )
 
-    async def queue(
+    async def to_client(
+        self,
+        kind: str,
+        email: dict[str, Any],
+        chat_message: dict[str, Any] | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
+        """By e-mail to the address of the request, and in Telegram when there is a chat."""
+        await self._queue(EMAIL, self.appointment.email, kind, email, CLIENT, due_at)
+        if chat_message is not None and self.client_chat is not None:
+            await self._queue(TELEGRAM, self.client_chat, kind, chat_message, CLIENT, due_at)
+
+    async def to_staff(
+        self,
+        staff: User,
+        kind: str,
+        email: dict[str, Any] | None = None,
+        chat_message: dict[str, Any] | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
+        """To one staff member, on each channel given that they have."""
+        who = staff_recipient(staff)
+        if email is not None and staff.email:
+            await self._queue(EMAIL, staff.email, kind, email, who, due_at)
+        if chat_message is not None and staff.telegram_user_id:
+            await self._queue(
+                TELEGRAM, str(staff.telegram_user_id), kind, chat_message, who, due_at
+            )
+
+    async def _queue(
         self,
         channel: NotificationChannel,
         recipient: str,
         kind: str,
         payload: dict[str, Any],
         who: str,
-        due_at: datetime | None = None,
+        due_at: datetime | None,
     ) -> None:
-        """Queue one message for `who` ("client" or "staff:<id>")."""
         await enqueue(
             channel=channel,
             recipient=recipient,
@@ -118,51 +151,33 @@ async def client_account(appointment: Appointment, conn: BaseDBAsyncClient) -> U
     )
 
 
-async def _client_chat(appointment: Appointment, conn: BaseDBAsyncClient) -> str | None:
+async def _client_outbox(appointment: Appointment, conn: BaseDBAsyncClient) -> _Outbox:
+    """An outbox that tells the client in Telegram too, when their account is linked."""
     account = await client_account(appointment, conn)
-    if account is None or not account.telegram_user_id:
-        return None
-    return str(account.telegram_user_id)
+    chat_id = account.telegram_user_id if account is not None else None
+    return _Outbox(appointment, conn, str(chat_id) if chat_id else None)
 
 
 async def queue_request_notices(
     settings: Settings, appointment: Appointment, now: datetime, conn: BaseDBAsyncClient
 ) -> None:
     """A new request: the client's receipt; each staff member's notice and review reminder."""
+    # The receipt goes by e-mail only: in the chat, the bot answers the request itself.
     outbox = _Outbox(appointment, conn)
-    await outbox.queue(
-        EMAIL,
-        appointment.email,
-        KIND_RECEIVED,
-        emails.request_received_email(settings, appointment),
-        CLIENT,
-    )
+    await outbox.to_client(KIND_RECEIVED, emails.request_received_email(settings, appointment))
     for staff in await active_staff(conn):
-        who = staff_recipient(staff)
-        if staff.email:
-            await outbox.queue(
-                EMAIL,
-                staff.email,
-                KIND_NEW_REQUEST,
-                emails.new_request_email(settings, appointment, staff.first_name),
-                who,
-            )
-            await outbox.queue(
-                EMAIL,
-                staff.email,
-                KIND_REVIEW_REMINDER,
-                emails.review_reminder_email(settings, appointment, staff.first_name),
-                who,
-                due_at=now + REVIEW_REMINDER_AFTER,
-            )
-        if staff.telegram_user_id:
-            await outbox.queue(
-                TELEGRAM,
-                str(staff.telegram_user_id),
-                KIND_NEW_REQUEST,
-                chat.new_request_chat(appointment),
-                who,
-            )
+        await outbox.to_staff(
+            staff,
+            KIND_NEW_REQUEST,
+            emails.new_request_email(settings, appointment, staff.first_name),
+            chat.new_request_chat(appointment),
+        )
+        await outbox.to_staff(
+            staff,
+            KIND_REVIEW_REMINDER,
+            emails.review_reminder_email(settings, appointment, staff.first_name),
+            due_at=now + REVIEW_REMINDER_AFTER,
+        )
 
 
 async def queue_schedule_notices(
@@ -174,86 +189,40 @@ async def queue_schedule_notices(
 ) -> None:
     """A session got its time: confirmation and reminders, each person with their own link."""
     assert appointment.scheduled_datetime is not None
-    outbox = _Outbox(appointment, conn)
+    outbox = await _client_outbox(appointment, conn)
     await outbox.cancel_stale(SCHEDULE)
     start = appointment.scheduled_datetime
-    client_link = meeting_url(settings, appointment, Participant.for_client(appointment), now)
+    link = meeting_url(settings, appointment, Participant.for_client(appointment), now)
     staff_link = meeting_url(settings, appointment, Participant.for_user(staff), now)
-    assert client_link is not None and staff_link is not None
+    assert link is not None and staff_link is not None
+
+    await outbox.to_client(
+        KIND_SCHEDULED,
+        emails.scheduled_email(settings, appointment, link, now),
+        chat.scheduled_chat(settings, appointment, link),
+    )
     # A reminder only makes sense while it is still ahead; the confirmation covers the rest.
     day_before = start - DAY_BEFORE
-    day_before_ahead = day_before > now
-    join_opens = start - JOIN_REMINDER_BEFORE
-    join_ahead = join_opens > now
-
-    await outbox.queue(
-        EMAIL,
-        appointment.email,
-        KIND_SCHEDULED,
-        emails.scheduled_email(settings, appointment, client_link, now),
-        CLIENT,
-    )
-    if day_before_ahead:
-        await outbox.queue(
-            EMAIL,
-            appointment.email,
+    if day_before > now:
+        await outbox.to_client(
             KIND_DAY_BEFORE,
-            emails.day_before_reminder_email(settings, appointment, client_link),
-            CLIENT,
+            emails.day_before_reminder_email(settings, appointment, link),
+            chat.day_before_reminder_chat(settings, appointment, link),
             day_before,
         )
-    if join_ahead:
-        await outbox.queue(
-            EMAIL,
-            appointment.email,
+    join_opens = start - JOIN_REMINDER_BEFORE
+    if join_opens > now:
+        await outbox.to_client(
             KIND_JOIN_WINDOW,
-            emails.join_window_email(settings, appointment, client_link),
-            CLIENT,
+            emails.join_window_email(settings, appointment, link),
+            chat.join_window_chat(settings, appointment, link),
             join_opens,
         )
-        if staff.email:
-            await outbox.queue(
-                EMAIL,
-                staff.email,
-                KIND_JOIN_WINDOW,
-                emails.join_window_email(settings, appointment, staff_link, staff.first_name),
-                staff_recipient(staff),
-                join_opens,
-            )
-    client_chat = await _client_chat(appointment, conn)
-    if client_chat is not None:
-        await outbox.queue(
-            TELEGRAM,
-            client_chat,
-            KIND_SCHEDULED,
-            chat.scheduled_chat(settings, appointment, client_link),
-            CLIENT,
-        )
-        if day_before_ahead:
-            await outbox.queue(
-                TELEGRAM,
-                client_chat,
-                KIND_DAY_BEFORE,
-                chat.day_before_reminder_chat(settings, appointment, client_link),
-                CLIENT,
-                day_before,
-            )
-        if join_ahead:
-            await outbox.queue(
-                TELEGRAM,
-                client_chat,
-                KIND_JOIN_WINDOW,
-                chat.join_window_chat(settings, appointment, client_link),
-                CLIENT,
-                join_opens,
-            )
-    if staff.telegram_user_id and join_ahead:
-        await outbox.queue(
-            TELEGRAM,
-            str(staff.telegram_user_id),
+        await outbox.to_staff(
+            staff,
             KIND_JOIN_WINDOW,
+            emails.join_window_email(settings, appointment, staff_link, staff.first_name),
             chat.join_window_chat(settings, appointment, staff_link),
-            staff_recipient(staff),
             join_opens,
         )
 
@@ -262,21 +231,8 @@ async def queue_reject_notices(
     settings: Settings, appointment: Appointment, conn: BaseDBAsyncClient
 ) -> None:
     """A request declined: every reminder goes; the client hears why, when a reason was given."""
-    outbox = _Outbox(appointment, conn)
+    outbox = await _client_outbox(appointment, conn)
     await outbox.cancel_stale(REJECT)
-    await outbox.queue(
-        EMAIL,
-        appointment.email,
-        KIND_REJECTED,
-        emails.rejected_email(settings, appointment),
-        CLIENT,
+    await outbox.to_client(
+        KIND_REJECTED, emails.rejected_email(settings, appointment), chat.rejected_chat(appointment)
     )
-    client_chat = await _client_chat(appointment, conn)
-    if client_chat is not None:
-        await outbox.queue(
-            TELEGRAM,
-            client_chat,
-            KIND_REJECTED,
-            chat.rejected_chat(appointment),
-            CLIENT,
-        )

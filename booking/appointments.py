@@ -369,14 +369,19 @@ async def _lock_scheduling(conn: BaseDBAsyncClient) -> None:
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [SCHEDULING_LOCK_KEY])
 
 
-async def _claim_pending(
-    appointment_id: uuid.UUID, conn: BaseDBAsyncClient, **changes: Any
+async def _decide_pending(
+    appointment_id: uuid.UUID,
+    conn: BaseDBAsyncClient,
+    staff: User,
+    now: datetime,
+    **changes: Any,
 ) -> Appointment:
     """Move a pending request on with one conditional UPDATE: exactly one caller wins."""
+    await _lock_scheduling(conn)
     updated = (
         await Appointment.filter(id=appointment_id, status=AppointmentStatus.PENDING_REVIEW)
         .using_db(conn)
-        .update(**changes)
+        .update(**changes, decided_by_id=staff.id, decided_at=now, updated_at=now)
     )
     if not updated:
         current = await Appointment.filter(id=appointment_id).using_db(conn).first()
@@ -406,18 +411,16 @@ async def schedule_appointment(
         raise InvalidInput({"scheduled_datetime": ["The time must be within a year from now."]})
     target = _parse_id(appointment_id)
     async with in_transaction() as conn:
-        await _lock_scheduling(conn)
-        appointment = await _claim_pending(
+        appointment = await _decide_pending(
             target,
             conn,
+            staff,
+            now,
             status=AppointmentStatus.SCHEDULED,
             scheduled_datetime=start,
             scheduled_duration=minutes,
             jitsi_room_id=new_room_name(),
             rejection_reason=None,
-            decided_by_id=staff.id,
-            decided_at=now,
-            updated_at=now,
         )
         clashes = await find_conflicts(start, minutes, exclude_id=target, using_db=conn)
         if clashes:
@@ -448,18 +451,16 @@ async def reject_appointment(
         raise InvalidInput(errors)
     target = _parse_id(appointment_id)
     async with in_transaction() as conn:
-        await _lock_scheduling(conn)
-        appointment = await _claim_pending(
+        appointment = await _decide_pending(
             target,
             conn,
+            staff,
+            now,
             status=AppointmentStatus.REJECTED,
             rejection_reason=reason_text,
             scheduled_datetime=None,
             scheduled_duration=None,
             jitsi_room_id=None,
-            decided_by_id=staff.id,
-            decided_at=now,
-            updated_at=now,
         )
         await queue_reject_notices(settings, appointment, conn)
     return appointment

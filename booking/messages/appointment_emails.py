@@ -12,7 +12,7 @@ from datetime import datetime
 
 from booking.availability import SLOT_LABELS
 from booking.formatting import format_date, format_duration, format_practice_time
-from booking.messages.calendar import invitation_attachment
+from booking.messages.calendar import invitation
 from booking.messages.email import compose, hello
 from booking.settings import Settings
 from models import Appointment
@@ -95,7 +95,9 @@ def scheduled_email(
         ],
         link=("Join the session", link),
         attachments=[
-            invitation_attachment(settings, appointment, link, attendee=appointment.email, now=now)
+            invitation(
+                settings, appointment, link, attendee=appointment.email, now=now
+            ).attachment()
         ],
     )
 

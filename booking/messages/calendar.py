@@ -6,8 +6,8 @@ the entry it already holds: the first invitation is `METHOD:REQUEST` with `SEQUE
 changed time is another REQUEST with a higher sequence, a cancellation `METHOD:CANCEL`.
 
 - `invitation(settings, appointment, link, *, method="REQUEST", sequence=0,
-  attendee=None, now=None) -> str` (the `.ics` text)
-- `invitation_attachment(...same...) -> dict` (an e-mail payload's attachment)
+  attendee=None, now=None) -> Invitation` (`.text` is the `.ics`; `.attachment()` the
+  e-mail payload's attachment, its content type naming the method as iTIP asks)
 
 Start and end are in UTC. The summary names the practice only; the link is the
 recipient's own.
@@ -15,6 +15,7 @@ recipient's own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -36,6 +37,19 @@ def uid(settings: Settings, appointment: Appointment) -> str:
     return f"appointment-{appointment.id}@{domain}"
 
 
+@dataclass(frozen=True)
+class Invitation:
+    method: str
+    text: str
+
+    def attachment(self) -> dict[str, str]:
+        return {
+            "filename": "session.ics",
+            "content_type": f"text/calendar; charset=utf-8; method={self.method}",
+            "content": self.text,
+        }
+
+
 def invitation(
     settings: Settings,
     appointment: Appointment,
@@ -45,7 +59,7 @@ def invitation(
     sequence: int = 0,
     attendee: str | None = None,
     now: datetime | None = None,
-) -> str:
+) -> Invitation:
     """One event: UTC start and end, the link as location, no personal data in the summary."""
     assert appointment.scheduled_datetime is not None
     start = appointment.scheduled_datetime.astimezone(UTC)
@@ -92,30 +106,4 @@ def invitation(
         alarm.add("trigger", -ALARM_BEFORE)
         event.add_component(alarm)
     calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
-
-
-def invitation_attachment(
-    settings: Settings,
-    appointment: Appointment,
-    link: str,
-    *,
-    method: str = METHOD_REQUEST,
-    sequence: int = 0,
-    attendee: str | None = None,
-    now: datetime | None = None,
-) -> dict[str, str]:
-    """The invitation as an e-mail attachment (`text/calendar` naming its iTIP method)."""
-    return {
-        "filename": "session.ics",
-        "content_type": f"text/calendar; charset=utf-8; method={method}",
-        "content": invitation(
-            settings,
-            appointment,
-            link,
-            method=method,
-            sequence=sequence,
-            attendee=attendee,
-            now=now,
-        ),
-    }
+    return Invitation(method, calendar.to_ical().decode("utf-8"))
