@@ -1,47 +1,37 @@
 """`/api/auth/`: registration, codes, sign-in, password reset and token refresh.
 
-Paths, methods and field names are the seed's. Each handler parses the body, calls one
-service of `booking.accounts` and renders the answer; answers that must not tell a known
-address from an unknown one are module constants, so they are byte-identical.
+Paths, methods and field names are the seed's. Each handler gets its parsed body, calls
+one service of `booking.accounts` and returns the answer; answers that must not tell a
+known address from an unknown one are module constants, so they are byte-identical.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from api.auth import ignores_authorization
-from api.keys import SETTINGS
-from api.openapi import documented
-from api.schemas import parse_body
+from api.app_keys import SETTINGS
+from api.auth import Access
+from api.fields import Email, Name, Phone
+from api.routing import Routes
 from booking import accounts
+from booking.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from booking.passwords import is_usable
 from models import User
 
-routes = web.RouteTableDef()
+routes = Routes()
 
-REGISTERED = {
-    "message": "Registration received. We have sent a 6-digit verification code to the "
-    "e-mail address; enter it to verify the address, then sign in."
-}
-CODE_SENT = {"message": "If the address can receive a code, we have sent a new one to it."}
-RESET_SENT = {
-    "message": "If an account exists for this address, we have sent a password reset code to it."
-}
-VERIFIED = {"message": "Email verified successfully. You can now sign in."}
-VERIFIED_CHOOSE_PASSWORD = {
-    "message": "Email verified successfully. This address was registered more than once with "
-    "different passwords, so none was kept: choose your password with forgot-password."
-}
-RESET_CODE_OK = {"message": "The code is valid. You can now choose a new password."}
-PASSWORD_RESET = {"message": "Your password has been reset. You can now sign in."}
+# Sanity bounds of fields whose rules live elsewhere (a code is checked by booking.codes,
+# a refresh token by its signature).
+OTP_MAX_LENGTH = 200
+REFRESH_TOKEN_MAX_LENGTH = 4096
 
-# Long enough for any real address, name or password; the rules themselves live in booking.
-EMAIL_MAX = 254
-TEXT_MAX = 200
-PASSWORD_MAX = 1024
+Password = Annotated[str, Field(max_length=PASSWORD_MAX_LENGTH)]
+
+
+# --- request models ---------------------------------------------------------------------------
 
 
 class _Body(BaseModel):
@@ -55,34 +45,40 @@ def _code(value: object) -> object:
     return value
 
 
-class RegisterBody(_Body):
-    email: str = Field(max_length=EMAIL_MAX)
-    first_name: str = Field(max_length=TEXT_MAX)
-    last_name: str = Field(max_length=TEXT_MAX)
-    phone_number: str | None = Field(None, max_length=TEXT_MAX)
-    password: str = Field(max_length=PASSWORD_MAX)
-    password2: str = Field(max_length=PASSWORD_MAX)
+def _repeats(first: str):
+    """A validator: the field repeats `first` (checked when `first` itself is valid)."""
 
-    @field_validator("password2")
-    @classmethod
-    def _same(cls, value: str, info: ValidationInfo) -> str:
-        if "password" in info.data and value != info.data["password"]:
+    def check(value: str, info: ValidationInfo) -> str:
+        if first in info.data and value != info.data[first]:
             raise ValueError("Password fields didn't match.")
         return value
 
+    return check
+
+
+class RegisterBody(_Body):
+    email: Email
+    first_name: Name
+    last_name: Name
+    phone_number: Phone | None = None
+    password: Password
+    password2: Password
+
+    _same = field_validator("password2")(_repeats("password"))
+
 
 class EmailBody(_Body):
-    email: str = Field(max_length=EMAIL_MAX)
+    email: Email
 
 
 class CodeBody(EmailBody):
-    otp: str = Field(max_length=TEXT_MAX)
+    otp: str = Field(max_length=OTP_MAX_LENGTH)
 
     _otp = field_validator("otp", mode="before")(_code)
 
 
 class LoginBody(EmailBody):
-    password: str = Field(max_length=PASSWORD_MAX)
+    password: Password
 
 
 class ResendBody(EmailBody):
@@ -90,19 +86,17 @@ class ResendBody(EmailBody):
 
 
 class ResetBody(CodeBody):
-    new_password: str = Field(max_length=PASSWORD_MAX)
-    confirm_password: str = Field(max_length=PASSWORD_MAX)
+    new_password: Password
+    confirm_password: Password
 
-    @field_validator("confirm_password")
-    @classmethod
-    def _same(cls, value: str, info: ValidationInfo) -> str:
-        if "new_password" in info.data and value != info.data["new_password"]:
-            raise ValueError("Password fields didn't match.")
-        return value
+    _same = field_validator("confirm_password")(_repeats("new_password"))
 
 
 class RefreshBody(_Body):
-    refresh: str = Field(max_length=4096)
+    refresh: str = Field(max_length=REFRESH_TOKEN_MAX_LENGTH)
+
+
+# --- response models --------------------------------------------------------------------------
 
 
 class MessageOut(BaseModel):
@@ -118,11 +112,17 @@ class UserOut(BaseModel):
     is_staff: bool
     email_verified: bool
 
-
-class LoginOut(BaseModel):
-    access: str
-    refresh: str
-    user: UserOut
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=str(user.id),
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            phone_number=user.phone,
+            is_staff=user.is_staff,
+            email_verified=user.email_verified_at is not None,
+        )
 
 
 class TokenPairOut(BaseModel):
@@ -130,23 +130,44 @@ class TokenPairOut(BaseModel):
     refresh: str
 
 
-def user_json(user: User) -> dict:
-    return {
-        "id": str(user.id),
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "phone_number": user.phone,
-        "is_staff": user.is_staff,
-        "email_verified": user.email_verified_at is not None,
-    }
+class LoginOut(TokenPairOut):
+    user: UserOut
 
 
-@routes.post("/api/auth/register/")
-@documented(response=MessageOut, status=201, tag="auth", auth="none")
-async def register(request: web.Request) -> web.Response:
+REGISTERED = MessageOut(
+    message="Registration received. We have sent a 6-digit verification code to the "
+    "e-mail address; enter it to verify the address, then sign in."
+)
+CODE_SENT = MessageOut(message="If the address can receive a code, we have sent a new one to it.")
+RESET_SENT = MessageOut(
+    message="If an account exists for this address, we have sent a password reset code to it."
+)
+VERIFIED = MessageOut(message="Email verified successfully. You can now sign in.")
+VERIFIED_CHOOSE_PASSWORD = MessageOut(
+    message="Email verified successfully. This address was registered more than once with "
+    "different passwords, so none was kept: choose your password with forgot-password."
+)
+RESET_CODE_OK = MessageOut(message="The code is valid. You can now choose a new password.")
+PASSWORD_RESET = MessageOut(message="Your password has been reset. You can now sign in.")
+
+RATE_LIMITED = {429: "Too many codes sent or wrong codes tried (see Retry-After)"}
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def _auth_route(path: str, body: type[BaseModel], response: type[BaseModel], **more):
+    """The declaration every `/api/auth/` route shares: a POST with a JSON body."""
+    more.setdefault("access", Access.PUBLIC)
+    more.setdefault("errors", RATE_LIMITED)
+    return routes.endpoint(
+        "POST", f"/api/auth/{path}", body=body, response=response, tag="auth", **more
+    )
+
+
+@_auth_route("register/", RegisterBody, MessageOut, status=201)
+async def register(request: web.Request, *, body: RegisterBody) -> MessageOut:
     """Register and e-mail a code; a taken address answers exactly the same."""
-    body = await parse_body(request, RegisterBody)
     await accounts.register_user(
         request.app[SETTINGS],
         email=body.email,
@@ -156,77 +177,69 @@ async def register(request: web.Request) -> web.Response:
         password=body.password,
         ip=request.remote,
     )
-    return web.json_response(REGISTERED, status=201)
+    return REGISTERED
 
 
-@routes.post("/api/auth/verify-otp/")
-@documented(response=MessageOut, tag="auth", auth="none")
-async def verify_otp(request: web.Request) -> web.Response:
+@_auth_route("verify-otp/", CodeBody, MessageOut)
+async def verify_otp(request: web.Request, *, body: CodeBody) -> MessageOut:
     """Confirm the e-mail address with the registration code."""
-    body = await parse_body(request, CodeBody)
     user = await accounts.verify_registration(
         request.app[SETTINGS], email=body.email, code=body.otp, ip=request.remote
     )
-    return web.json_response(
-        VERIFIED if is_usable(user.password_hash) else VERIFIED_CHOOSE_PASSWORD
-    )
+    return VERIFIED if is_usable(user.password_hash) else VERIFIED_CHOOSE_PASSWORD
 
 
-@routes.post("/api/auth/login/")
-@documented(response=LoginOut, tag="auth", auth="none")
-@ignores_authorization
-async def login(request: web.Request) -> web.Response:
+@_auth_route(
+    "login/",
+    LoginBody,
+    LoginOut,
+    access=Access.TOKEN_IGNORED,
+    errors={
+        401: "Wrong e-mail or password, or the account cannot sign in (one answer for all)",
+        429: "Too many failed sign-ins for this address or client (see Retry-After)",
+    },
+)
+async def login(request: web.Request, *, body: LoginBody) -> LoginOut:
     """Access and refresh tokens plus the user; one 401 for every kind of failure."""
-    body = await parse_body(request, LoginBody)
     result = await accounts.sign_in(
         request.app[SETTINGS], email=body.email, password=body.password, ip=request.remote
     )
-    return web.json_response(
-        {"access": result.access, "refresh": result.refresh, "user": user_json(result.user)}
-    )
+    return LoginOut(access=result.access, refresh=result.refresh, user=UserOut.of(result.user))
 
 
-@routes.post("/api/auth/resend-otp/")
-@documented(response=MessageOut, tag="auth", auth="none")
-async def resend_otp(request: web.Request) -> web.Response:
+@_auth_route("resend-otp/", ResendBody, MessageOut)
+async def resend_otp(request: web.Request, *, body: ResendBody) -> MessageOut:
     """A fresh code for registration or password reset; the same answer for any address."""
-    body = await parse_body(request, ResendBody)
     await accounts.resend_code(
         request.app[SETTINGS],
         email=body.email,
         context=body.context or "registration",
         ip=request.remote,
     )
-    return web.json_response(CODE_SENT)
+    return CODE_SENT
 
 
-@routes.post("/api/auth/forgot-password/")
-@documented(response=MessageOut, tag="auth", auth="none")
-async def forgot_password(request: web.Request) -> web.Response:
+@_auth_route("forgot-password/", EmailBody, MessageOut)
+async def forgot_password(request: web.Request, *, body: EmailBody) -> MessageOut:
     """E-mail a password reset code; the same answer for any address."""
-    body = await parse_body(request, EmailBody)
     await accounts.request_password_reset(
         request.app[SETTINGS], email=body.email, ip=request.remote
     )
-    return web.json_response(RESET_SENT)
+    return RESET_SENT
 
 
-@routes.post("/api/auth/verify-password-reset-otp/")
-@documented(response=MessageOut, tag="auth", auth="none")
-async def verify_password_reset_otp(request: web.Request) -> web.Response:
+@_auth_route("verify-password-reset-otp/", CodeBody, MessageOut)
+async def verify_password_reset_otp(request: web.Request, *, body: CodeBody) -> MessageOut:
     """Check a reset code without using it up."""
-    body = await parse_body(request, CodeBody)
     await accounts.check_password_reset_code(
         request.app[SETTINGS], email=body.email, code=body.otp, ip=request.remote
     )
-    return web.json_response(RESET_CODE_OK)
+    return RESET_CODE_OK
 
 
-@routes.post("/api/auth/reset-password/")
-@documented(response=MessageOut, tag="auth", auth="none")
-async def reset_password(request: web.Request) -> web.Response:
+@_auth_route("reset-password/", ResetBody, MessageOut)
+async def reset_password(request: web.Request, *, body: ResetBody) -> MessageOut:
     """Set a new password with the reset code; every session of the user is signed out."""
-    body = await parse_body(request, ResetBody)
     await accounts.reset_password(
         request.app[SETTINGS],
         email=body.email,
@@ -234,14 +247,17 @@ async def reset_password(request: web.Request) -> web.Response:
         new_password=body.new_password,
         ip=request.remote,
     )
-    return web.json_response(PASSWORD_RESET)
+    return PASSWORD_RESET
 
 
-@routes.post("/api/auth/token/refresh/")
-@documented(response=TokenPairOut, tag="auth", auth="none")
-@ignores_authorization
-async def token_refresh(request: web.Request) -> web.Response:
+@_auth_route(
+    "token/refresh/",
+    RefreshBody,
+    TokenPairOut,
+    access=Access.TOKEN_IGNORED,
+    errors={401: "The refresh token is invalid, expired or already used"},
+)
+async def token_refresh(request: web.Request, *, body: RefreshBody) -> TokenPairOut:
     """Swap a refresh token for a new pair; a reused one signs out its whole family."""
-    body = await parse_body(request, RefreshBody)
     pair = await accounts.refresh_session(request.app[SETTINGS], body.refresh)
-    return web.json_response({"access": pair.access, "refresh": pair.refresh})
+    return TokenPairOut(access=pair.access, refresh=pair.refresh)

@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from api import accounts, health, index, meetings, openapi
-from api.auth import auth_middleware
+from api import accounts, appointments, docs, health, index, openapi
+from api.app_keys import SETTINGS
 from api.errors import error_middleware
-from api.keys import SETTINGS
-from api.schemas import MAX_BODY_BYTES
+from api.parsing import MAX_BODY_BYTES
 from booking.db import database
 from booking.settings import Settings
 
@@ -27,7 +26,7 @@ def create_app(
     called after every successful write request: in `run` mode it wakes the outbox
     dispatcher, so a code e-mail leaves at once instead of at the next poll.
     """
-    middlewares = [error_middleware, auth_middleware]
+    middlewares = [error_middleware]
     if on_commit is not None:
         middlewares.insert(0, _after_write(on_commit))
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
@@ -39,11 +38,10 @@ def create_app(
                 yield
 
         app.cleanup_ctx.append(database_ctx)
-    app.add_routes(health.routes)
-    app.add_routes(accounts.routes)
-    app.add_routes(meetings.routes)
-    app.add_routes(index.routes)
-    app.add_routes(openapi.routes)
+    # Every route is declared (api.routing): authentication, parsing and the OpenAPI
+    # document all follow from the declarations.
+    for module in (health, accounts, appointments, index, openapi, docs):
+        app.add_routes(module.routes)
     return app
 
 

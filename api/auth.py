@@ -1,62 +1,52 @@
-"""JWT authentication for the API: a middleware puts the signed-in user on the request."""
+"""Who may call a route (its declared `Access`) and who is calling (a Bearer access token)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiohttp import web
 
-from api.errors import Handler
-from api.keys import SETTINGS
+from api.app_keys import SETTINGS
 from booking.errors import NotAuthenticated, PermissionDenied
-from booking.tokens import decode_token
+from booking.sessions import active_user_for_access_token
 from models import User
 
-USER = web.RequestKey("user", User | None)
+
+class Access(StrEnum):
+    """Who may call a route; the OpenAPI `security` and the 401/403 answers follow from it."""
+
+    # Anyone. A token that is sent must still be valid (401 otherwise), as in DRF.
+    PUBLIC = "public"
+    # Anyone, and `Authorization` is not even read: a client whose access token has just
+    # expired must still be able to sign in again or refresh it (as SimpleJWT's views do).
+    TOKEN_IGNORED = "token_ignored"
+    # Anyone; the signed-in user, if any, is handed to the handler.
+    OPTIONAL = "optional"
+    # A signed-in user (401 otherwise).
+    USER = "user"
+    # A signed-in staff user (401 when anonymous, 403 when not staff).
+    STAFF = "staff"
+
+    @property
+    def reads_token(self) -> bool:
+        return self is not Access.TOKEN_IGNORED
+
+    @property
+    def needs_user(self) -> bool:
+        return self in (Access.USER, Access.STAFF)
 
 
-def ignores_authorization(handler: Handler) -> Handler:
-    """Mark a handler that never looks at `Authorization` (sign-in, token refresh).
-
-    As SimpleJWT's views do: a client whose access token has just expired must still be
-    able to refresh it or sign in again, even if it keeps sending the stale header.
-    """
-    handler.__ignores_authorization__ = True  # type: ignore[attr-defined]
-    return handler
-
-
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Accept only access tokens; a bad token is a 401 even on a public endpoint (as in DRF)."""
-    request[USER] = None
-    header = request.headers.get("Authorization", "")
-    if getattr(request.match_info.handler, "__ignores_authorization__", False):
-        header = ""
+async def authenticate(request: web.Request, access: Access) -> User | None:
+    """The caller `access` lets in (None: anonymous); NotAuthenticated or PermissionDenied."""
+    user = None
+    header = request.headers.get("Authorization", "") if access.reads_token else ""
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("Authorization header must be 'Bearer <access token>'.")
-        claims = decode_token(request.app[SETTINGS], token.strip(), "access")
-        user = await User.get_or_none(id=claims.user_id)
-        if user is None or not user.is_active:
-            raise NotAuthenticated("User not found or inactive.")
-        request[USER] = user
-    return await handler(request)
-
-
-def current_user(request: web.Request) -> User | None:
-    return request.get(USER)
-
-
-def require_user(request: web.Request) -> User:
-    """The signed-in user, or 401."""
-    user = current_user(request)
-    if user is None:
+        user = await active_user_for_access_token(request.app[SETTINGS], token.strip())
+    if access.needs_user and user is None:
         raise NotAuthenticated("Authentication credentials were not provided.")
-    return user
-
-
-def require_staff(request: web.Request) -> User:
-    """The signed-in staff user: 401 when anonymous, 403 when not staff."""
-    user = require_user(request)
-    if not user.is_staff:
+    if access is Access.STAFF and not user.is_staff:  # type: ignore[union-attr]
         raise PermissionDenied("Staff only.")
     return user

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from api.routing import warn_if_undeclared
 from booking.errors import (
     Conflict,
     DomainError,
@@ -56,6 +57,12 @@ HTTP_DETAILS = {
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await _answer(request, handler)
+    warn_if_undeclared(request, response.status)
+    return response
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except DomainError as exc:

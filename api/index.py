@@ -2,25 +2,81 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
 from aiohttp import web
+from pydantic import ConfigDict
+from typing_extensions import TypedDict
 
-from api.keys import SETTINGS
+from api.app_keys import SETTINGS
+from api.auth import Access
+from api.routing import Routes
+from api.urls import server_base
 
-routes = web.RouteTableDef()
+routes = Routes()
 
 VERSION = "1.0.0"
 
 
-def server_base(request: web.Request) -> str:
-    """PUBLIC_BASE_URL when configured (behind a proxy), else the scheme and host asked for."""
-    configured = request.app[SETTINGS].public_base_url
-    return configured or f"{request.scheme}://{request.host}"
+# --- the index's shape (its response model) -----------------------------------------------------
+# TypedDicts rather than models: an entry carries only the keys that apply to it, as the
+# seed's does, and the published schema says which are always there. `extra="forbid"`: a
+# key added to the document below without a place here is an error, not silently dropped.
 
 
-def absolute_url(request: web.Request, path: str) -> str:
-    return server_base(request) + path
+class EndpointEntry(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    description: str
+    url: str
+    methods: list[str]
+    authentication: NotRequired[str]
+    required_fields: NotRequired[list[str]]
+    optional_fields: NotRequired[list[str]]
+    query_parameters: NotRequired[dict[str, str]]
+    url_parameter: NotRequired[str]
+    prerequisites: NotRequired[str]
+    validation: NotRequired[str]
+    example_request: NotRequired[dict[str, Any]]
+    side_effects: NotRequired[list[str]]
+    response: NotRequired[str]
+    response_fields: NotRequired[dict[str, str]]
+    response_includes: NotRequired[str | dict[str, str]]
+
+
+class JitsiIntegration(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    description: str
+    features: list[str]
+    meeting_lifecycle: dict[str, str]
+    join_conditions: list[str]
+
+
+class EndpointGroup(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    description: str
+    base_path: str
+    endpoints: dict[str, EndpointEntry]
+    jitsi_integration: NotRequired[JitsiIntegration]
+
+
+class ApiIndex(TypedDict):
+    """The API's index: every endpoint with its absolute URL, workflows and data formats."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    message: str
+    version: str
+    base_url: str
+    documentation: dict[str, str]
+    project_structure: dict[str, str]
+    endpoints: dict[str, EndpointGroup]
+    appointment_workflows: dict[str, list[str]]
+    authentication_flows: dict[str, list[str]]
+    quick_start: dict[str, list[str]]
+    data_specifications: dict[str, dict[str, str | list[str]]]
+    authentication_notes: dict[str, str | dict[str, str]]
+
+
+# --- the document -------------------------------------------------------------------------------
 
 
 def _auth_endpoints(u: Any) -> dict[str, Any]:
@@ -387,8 +443,8 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
     }
 
 
-@routes.get("/api/")
-async def api_root(request: web.Request) -> web.Response:
+@routes.endpoint("GET", "/api/", access=Access.PUBLIC, response=ApiIndex, tag="service")
+async def api_root(request: web.Request) -> dict[str, Any]:
     """The API's index: every endpoint with its absolute URL, workflows and data formats."""
     settings = request.app[SETTINGS]
-    return web.json_response(api_root_document(server_base(request), settings.practice_timezone))
+    return api_root_document(server_base(request), settings.practice_timezone)

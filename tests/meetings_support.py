@@ -125,7 +125,7 @@ class Clock:
 async def clocked_api(settings: Settings, make_client: Any, clock: Clock) -> Any:
     """The API behind a real socket, reading time from `clock`."""
     from api.app import create_app
-    from api.meetings import CLOCK
+    from api.app_keys import CLOCK
 
     app = create_app(settings, manage_database=False)
     app[CLOCK] = clock

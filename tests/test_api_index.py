@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from api.app import create_app
-from api.openapi import app_routes
+from api.routing import app_routes
 
 
 def urls_in(node) -> list[str]:

@@ -1,4 +1,4 @@
-"""Request parsing: JSON bodies validated by pydantic models, errors in DRF's shape."""
+"""Request parsing: JSON bodies and queries validated by pydantic models, errors in DRF's shape."""
 
 from __future__ import annotations
 
@@ -9,10 +9,22 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from booking.errors import InvalidInput
+from booking.person_fields import BLANK, too_long
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY_BYTES = 1024 * 1024
+
+
+def _message(item: dict) -> str:
+    if item["type"] == "missing":
+        return "This field is required."
+    # The wording booking's own checks use for the same rules (DRF's).
+    if item["type"] == "string_too_long":
+        return too_long(item["ctx"]["max_length"])
+    if item["type"] == "string_too_short" and item["ctx"]["min_length"] == 1:
+        return BLANK
+    return item["msg"].removeprefix("Value error, ")
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -21,10 +33,8 @@ def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
     for item in exc.errors():
         loc = [str(part) for part in item["loc"]]
         field = loc[0] if loc else "non_field_errors"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            message = "This field is required."
-        elif len(loc) > 1:
+        message = _message(dict(item))
+        if item["type"] != "missing" and len(loc) > 1:
             message = f"Item {'.'.join(loc[1:])}: {message}"
         errors.setdefault(field, []).append(message)
     return errors
@@ -48,16 +58,8 @@ async def read_json(request: web.Request) -> dict:
 
 
 def parse_model(model: type[M], data: dict) -> M:
+    """`data` validated by `model`, or InvalidInput (400) naming every field at fault."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(validation_errors(exc)) from None
-
-
-async def parse_body(request: web.Request, model: type[M]) -> M:
-    """Read and validate the JSON body against `model`."""
-    return parse_model(model, await read_json(request))
-
-
-def parse_query(request: web.Request, model: type[M]) -> M:
-    return parse_model(model, dict(request.query))

@@ -1,0 +1,289 @@
+"""`/api/meetings/`: availability, appointment requests, scheduling, Jitsi meetings, stats.
+
+Handlers are thin: each gets its parsed input (the request models of
+`api.appointment_models`), calls one service in `booking` and returns a response model;
+`api.routing` does the parsing and the serialising, and `api.openapi` publishes the same
+declarations.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from api.app_keys import CLOCK, SETTINGS
+from api.appointment_models import (
+    MAX_PAGE_SIZE,
+    AppointmentOut,
+    AppointmentPath,
+    AppointmentQuery,
+    AppointmentRequest,
+    AvailabilityOut,
+    AvailabilityPatch,
+    AvailabilityUpdate,
+    MeetingOut,
+    Page,
+    PageQuery,
+    RejectRequest,
+    ScheduleRequest,
+    StatsOut,
+    render_appointment,
+)
+from api.auth import Access
+from api.routing import Routes
+from api.urls import absolute_url
+from booking import appointments, availability
+from booking.meetings import meeting_info
+from models import User
+
+routes = Routes()
+
+PREFIX = "/api/meetings"
+# Only UUID-shaped ids reach the handlers ("stats" and friends are routes of their own).
+APPOINTMENT_ID = "{appointment_id:[0-9a-fA-F-]{32,36}}"
+
+
+def _now(request: web.Request) -> datetime:
+    clock = request.app.get(CLOCK)
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+async def _page(
+    request: web.Request,
+    viewer: User,
+    query: AppointmentQuery | PageQuery,
+    *,
+    own_only: bool,
+) -> Page[AppointmentOut]:
+    """A DRF-style page: count, next, previous, results; a page past the end is a 404."""
+    settings = request.app[SETTINGS]
+    size = min(query.page_size, MAX_PAGE_SIZE)
+    email = query.email if isinstance(query, AppointmentQuery) else None
+    total, rows = await appointments.list_appointments(
+        viewer,
+        status=query.status,
+        email=email,
+        own_only=own_only,
+        offset=(query.page - 1) * size,
+        limit=size,
+    )
+    if query.page > 1 and not rows:
+        raise web.HTTPNotFound()
+    now = _now(request)
+
+    def link(page: int) -> str:
+        return absolute_url(request, str(request.rel_url.update_query(page=page)))
+
+    return Page[AppointmentOut](
+        count=total,
+        next=link(query.page + 1) if query.page * size < total else None,
+        previous=link(query.page - 1) if query.page > 1 else None,
+        results=[render_appointment(settings, a, viewer, now) for a in rows],
+    )
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+AVAILABILITY = f"{PREFIX}/admin/availability/"
+ONE_APPOINTMENT = f"{PREFIX}/appointments/{APPOINTMENT_ID}"
+NOT_PENDING = "The request is no longer pending"
+
+
+def _staff_availability(method: str, body: type[BaseModel] | None = None):
+    return routes.endpoint(
+        method,
+        AVAILABILITY,
+        access=Access.STAFF,
+        body=body,
+        response=AvailabilityOut,
+        tag="availability",
+    )
+
+
+@_staff_availability("GET")
+async def get_availability(request: web.Request, *, user: User) -> AvailabilityOut:
+    """Weekly availability (staff)."""
+    return AvailabilityOut.of(await availability.get_availability())
+
+
+@_staff_availability("PUT", AvailabilityUpdate)
+async def put_availability(
+    request: web.Request, *, user: User, body: AvailabilityUpdate
+) -> AvailabilityOut:
+    """Replace the weekly availability (staff)."""
+    return AvailabilityOut.of(await availability.set_available_days(body.available_days))
+
+
+@_staff_availability("PATCH", AvailabilityPatch)
+async def patch_availability(
+    request: web.Request, *, user: User, body: AvailabilityPatch
+) -> AvailabilityOut:
+    """Change the given availability fields (staff)."""
+    if body.available_days is None:
+        return AvailabilityOut.of(await availability.get_availability())
+    return AvailabilityOut.of(await availability.set_available_days(body.available_days))
+
+
+@routes.endpoint(
+    "GET",
+    f"{PREFIX}/appointments/available-dates/",
+    access=Access.PUBLIC,
+    response=list[date],
+    tag="appointments",
+)
+async def get_available_dates(request: web.Request) -> list[date]:
+    """Open dates of the next 30 days from tomorrow (practice time zone), YYYY-MM-DD."""
+    return await availability.available_dates(request.app[SETTINGS], now=_now(request))
+
+
+@routes.endpoint(
+    "POST",
+    f"{PREFIX}/appointments/create/",
+    access=Access.OPTIONAL,
+    body=AppointmentRequest,
+    response=AppointmentOut,
+    status=201,
+    errors={429: "Too many requests from this e-mail address or client (see Retry-After)"},
+    tag="appointments",
+)
+async def create_appointment(
+    request: web.Request, *, user: User | None, body: AppointmentRequest
+) -> AppointmentOut:
+    """Ask for a session; a signed-in client's request is linked to their account.
+
+    Limited to 20 requests an hour per e-mail address and 60 per client IP (429 beyond).
+    """
+    settings = request.app[SETTINGS]
+    now = _now(request)
+    appointment = await appointments.create_appointment(
+        settings, **body.model_dump(), user=user, ip=request.remote, now=now
+    )
+    return render_appointment(settings, appointment, user, now)
+
+
+def _appointment_list(path: str, query: type[BaseModel]):
+    return routes.endpoint(
+        "GET",
+        path,
+        access=Access.USER,
+        query=query,
+        response=Page[AppointmentOut],
+        errors={404: "The page is past the end of the list"},
+        tag="appointments",
+    )
+
+
+@_appointment_list(f"{PREFIX}/appointments/", AppointmentQuery)
+async def list_appointments(
+    request: web.Request, *, user: User, query: AppointmentQuery
+) -> Page[AppointmentOut]:
+    """Staff: every request (filters status, email). Clients: their own requests."""
+    return await _page(request, user, query, own_only=False)
+
+
+@_appointment_list(f"{PREFIX}/user/appointments/", PageQuery)
+async def user_appointments(
+    request: web.Request, *, user: User, query: PageQuery
+) -> Page[AppointmentOut]:
+    """The signed-in person's own requests, including those sent with their verified e-mail."""
+    return await _page(request, user, query, own_only=True)
+
+
+@routes.endpoint(
+    "GET",
+    f"{PREFIX}/appointments/stats/",
+    access=Access.STAFF,
+    response=StatsOut,
+    tag="appointments",
+)
+async def appointment_stats(request: web.Request, *, user: User) -> StatsOut:
+    """Counts by status and the share of requests scheduled (staff)."""
+    return StatsOut.model_validate(await appointments.stats())
+
+
+@routes.endpoint(
+    "GET",
+    f"{ONE_APPOINTMENT}/",
+    access=Access.USER,
+    path_params=AppointmentPath,
+    response=AppointmentOut,
+    tag="appointments",
+)
+async def appointment_detail(
+    request: web.Request, *, user: User, path_params: AppointmentPath
+) -> AppointmentOut:
+    """One request (its owner or staff; anyone else gets 404)."""
+    appointment = await appointments.get_appointment_for(user, path_params.appointment_id)
+    return render_appointment(request.app[SETTINGS], appointment, user, _now(request))
+
+
+def _staff_decision(action: str, body: type[BaseModel], conflict: str):
+    """A staff decision on one pending request; 409 when it is no longer possible."""
+    return routes.endpoint(
+        "POST",
+        f"{ONE_APPOINTMENT}/{action}/",
+        access=Access.STAFF,
+        path_params=AppointmentPath,
+        body=body,
+        response=AppointmentOut,
+        errors={409: conflict},
+        tag="appointments",
+    )
+
+
+@_staff_decision(
+    "schedule",
+    ScheduleRequest,
+    f"{NOT_PENDING}, or the time overlaps another scheduled session",
+)
+async def schedule_appointment(
+    request: web.Request, *, user: User, path_params: AppointmentPath, body: ScheduleRequest
+) -> AppointmentOut:
+    """Give a pending request its time and a private Jitsi room (staff).
+
+    409 when the request is no longer pending or the time overlaps another session.
+    """
+    settings = request.app[SETTINGS]
+    now = _now(request)
+    appointment = await appointments.schedule_appointment(
+        settings,
+        path_params.appointment_id,
+        user,
+        body.scheduled_datetime,
+        body.scheduled_duration,
+        now=now,
+    )
+    return render_appointment(settings, appointment, user, now)
+
+
+@_staff_decision("reject", RejectRequest, NOT_PENDING)
+async def reject_appointment(
+    request: web.Request, *, user: User, path_params: AppointmentPath, body: RejectRequest
+) -> AppointmentOut:
+    """Decline a pending request with an optional reason (staff); 409 when not pending."""
+    settings = request.app[SETTINGS]
+    now = _now(request)
+    appointment = await appointments.reject_appointment(
+        settings, path_params.appointment_id, user, body.rejection_reason, now=now
+    )
+    return render_appointment(settings, appointment, user, now)
+
+
+@routes.endpoint(
+    "GET",
+    f"{ONE_APPOINTMENT}/jitsi-meeting/",
+    access=Access.USER,
+    path_params=AppointmentPath,
+    response=MeetingOut,
+    errors={400: "The appointment is not scheduled, so it has no meeting"},
+    tag="appointments",
+)
+async def jitsi_meeting(
+    request: web.Request, *, user: User, path_params: AppointmentPath
+) -> MeetingOut:
+    """The video meeting of a scheduled session, with the viewer's own link (owner or staff)."""
+    appointment = await appointments.get_appointment_for(user, path_params.appointment_id)
+    info = meeting_info(request.app[SETTINGS], appointment, user, _now(request))
+    return MeetingOut.model_validate(info)
