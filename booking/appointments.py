@@ -410,18 +410,15 @@ async def schedule_appointment(
     if start - now > MAX_SCHEDULE_AHEAD:
         raise InvalidInput({"scheduled_datetime": ["The time must be within a year from now."]})
     target = _parse_id(appointment_id)
+    decision = {
+        "status": AppointmentStatus.SCHEDULED,
+        "scheduled_datetime": start,
+        "scheduled_duration": minutes,
+        "jitsi_room_id": new_room_name(),
+        "rejection_reason": None,
+    }
     async with in_transaction() as conn:
-        appointment = await _decide_pending(
-            target,
-            conn,
-            staff,
-            now,
-            status=AppointmentStatus.SCHEDULED,
-            scheduled_datetime=start,
-            scheduled_duration=minutes,
-            jitsi_room_id=new_room_name(),
-            rejection_reason=None,
-        )
+        appointment = await _decide_pending(target, conn, staff, now, **decision)
         clashes = await find_conflicts(start, minutes, exclude_id=target, using_db=conn)
         if clashes:
             # Raising rolls the claim back: the request stays pending.
@@ -450,18 +447,15 @@ async def reject_appointment(
     if errors:
         raise InvalidInput(errors)
     target = _parse_id(appointment_id)
+    decision = {
+        "status": AppointmentStatus.REJECTED,
+        "rejection_reason": reason_text,
+        "scheduled_datetime": None,
+        "scheduled_duration": None,
+        "jitsi_room_id": None,
+    }
     async with in_transaction() as conn:
-        appointment = await _decide_pending(
-            target,
-            conn,
-            staff,
-            now,
-            status=AppointmentStatus.REJECTED,
-            rejection_reason=reason_text,
-            scheduled_datetime=None,
-            scheduled_duration=None,
-            jitsi_room_id=None,
-        )
+        appointment = await _decide_pending(target, conn, staff, now, **decision)
         await queue_reject_notices(settings, appointment, conn)
     return appointment
 
