@@ -177,8 +177,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class MeetingOut(BaseModel):
-    """Read from `booking.meetings.MeetingInfo`."""
-
+    # Validated from the attributes of booking.meetings.MeetingInfo.
     model_config = ConfigDict(from_attributes=True)
     meeting_url: str
     room_id: str
@@ -194,8 +193,7 @@ class MeetingOut(BaseModel):
 
 
 class StatsOut(BaseModel):
-    """Read from `booking.appointments.AppointmentStats`."""
-
+    # Validated from the attributes of booking.appointments.AppointmentStats.
     model_config = ConfigDict(from_attributes=True)
     total_requests: int
     pending_review: int

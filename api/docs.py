@@ -108,6 +108,7 @@ async def docs_page(request: web.Request) -> web.Response:
     access=Access.PUBLIC,
     path_params=DocsAsset,
     media_type=MEDIA_TYPES,
+    errors={404: "No such file"},
     tag="docs",
 )
 async def docs_asset(request: web.Request, *, path_params: DocsAsset) -> web.Response:
