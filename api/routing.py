@@ -42,6 +42,7 @@ under the tests' `filterwarnings = error`).
 
 from __future__ import annotations
 
+import re
 import textwrap
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
@@ -161,7 +162,7 @@ def _canonical(path: str) -> str:
 
 
 def _placeholders(canonical: str) -> set[str]:
-    return {part[1:-1] for part in canonical.split("/") if part.startswith("{")}
+    return set(re.findall(r"\{(\w+)\}", canonical))
 
 
 def _error_statuses(
