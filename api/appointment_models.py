@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from api.fields import Email, Name, Phone, Reason, RejectionReason
 from booking import availability
@@ -86,6 +86,11 @@ class ScheduleRequest(BaseModel):
     )
     scheduled_duration: Annotated[StrictInt, Field(ge=MIN_DURATION, le=MAX_DURATION)] = Field(
         DEFAULT_DURATION, description=f"Minutes, {MIN_DURATION}-{MAX_DURATION}."
+    )
+    override: StrictBool = Field(
+        False,
+        description="Book despite a buffer, a blocked day or the daily cap (never over "
+        "another session).",
     )
 
 

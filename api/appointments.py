@@ -236,14 +236,17 @@ def _staff_decision(action: str, body: type[BaseModel], conflict: str):
 @_staff_decision(
     "schedule",
     ScheduleRequest,
-    f"{NOT_PENDING}, or the time overlaps another scheduled session",
+    f"{NOT_PENDING}, or the time clashes (another session, its buffer, a blocked day, "
+    "the daily cap; `clashes` lists them)",
 )
 async def schedule_appointment(
     request: web.Request, *, user: User, path_params: AppointmentPath, body: ScheduleRequest
 ) -> AppointmentOut:
     """Give a pending request its time and a private Jitsi room (staff).
 
-    409 when the request is no longer pending or the time overlaps another session.
+    409 when the request is no longer pending or the time clashes: another session, a
+    session's buffer, a blocked day, the daily cap. Staff may send `"override": true` to
+    book over all but another session.
     """
     settings = request.app[SETTINGS]
     now = _now(request)
@@ -253,6 +256,7 @@ async def schedule_appointment(
         user,
         body.scheduled_datetime,
         body.scheduled_duration,
+        override=body.override,
         now=now,
     )
     return render_appointment(settings, appointment, user, now)

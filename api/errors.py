@@ -45,6 +45,8 @@ def domain_error_response(exc: DomainError) -> web.Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if isinstance(exc, NotAuthenticated):
         headers = {"WWW-Authenticate": 'Bearer realm="api"'}
+    if isinstance(exc, Conflict) and exc.extra:
+        return web.json_response({"detail": exc.detail, **exc.extra}, status=status)
     return error(exc.detail, status, headers)
 
 

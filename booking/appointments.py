@@ -15,9 +15,9 @@ All take and return plain values or model instances and raise `booking.errors`:
 - `await get_appointment_for(user, appointment_id) -> Appointment` (owner or staff; else
   NotFound, so a stranger cannot even learn that the id exists)
 - `await schedule_appointment(settings, appointment_id, staff_user, scheduled_datetime,
-  duration=60, *, now=None) -> Appointment` (`scheduled_datetime`: aware datetime, naive
-  datetime meaning practice time, or an ISO 8601 string; Conflict when the request is no
-  longer pending or the time overlaps another scheduled session)
+  duration=60, *, override=False, now=None) -> Appointment` (`scheduled_datetime`: aware,
+  naive meaning practice time, or ISO 8601; Conflict when the request is no longer pending
+  or the time clashes (`booking.availability.find_clashes`) unless staff override it)
 - `await reject_appointment(settings, appointment_id, staff_user, reason=None, *, now=None)
   -> Appointment`
 - `await find_conflicts(start, duration, *, exclude_id=None) -> list[Appointment]`
@@ -50,9 +50,8 @@ from booking.appointment_notices import (
     queue_request_notices,
     queue_schedule_notices,
 )
-from booking.availability import SLOT_HOURS, available_dates, localize
+from booking.availability import SLOT_HOURS, available_dates, find_clashes, localize, require_free
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from booking.formatting import format_utc
 from booking.meetings import new_room_name
 from booking.person_fields import (
     MAX_PREFERRED_DATES,
@@ -398,6 +397,7 @@ async def schedule_appointment(
     scheduled_datetime: datetime | str,
     duration: int | None = DEFAULT_DURATION,
     *,
+    override: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
     """Give a pending request its time and a private room; tell the client; queue reminders."""
@@ -419,14 +419,11 @@ async def schedule_appointment(
     }
     async with in_transaction() as conn:
         appointment = await _decide_pending(target, conn, staff, now, **decision)
-        clashes = await find_conflicts(start, minutes, exclude_id=target, using_db=conn)
-        if clashes:
-            # Raising rolls the claim back: the request stays pending.
-            times = ", ".join(
-                f"{format_utc(c.scheduled_datetime)} ({c.scheduled_duration} min)"  # type: ignore[arg-type]
-                for c in clashes
-            )
-            raise Conflict(f"The time overlaps another scheduled session: {times}.")
+        clashes = await find_clashes(
+            settings, start, minutes, exclude_appointment_id=target, using_db=conn
+        )
+        # Raising rolls the claim back: the request stays pending.
+        require_free(clashes, override=override)
         await queue_schedule_notices(settings, appointment, staff, now, conn)
     return appointment
 

@@ -39,7 +39,13 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
+    """`extra` (e.g. `{"clashes": [...]}`) is merged into the API's 409 body."""
+
     default_detail = "The request conflicts with the current state."
+
+    def __init__(self, detail: str = "", extra: dict[str, object] | None = None) -> None:
+        super().__init__(detail)
+        self.extra = dict(extra or {})
 
 
 class RateLimited(DomainError):

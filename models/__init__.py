@@ -21,8 +21,10 @@ from models.encryption import (
 
 __all__ = [
     "Appointment",
+    "AppointmentEvent",
     "AppointmentStatus",
     "Availability",
+    "BlockedDate",
     "CodePurpose",
     "ConversationState",
     "DecryptionError",
@@ -32,8 +34,13 @@ __all__ = [
     "NotificationChannel",
     "NotificationStatus",
     "OneTimeCode",
+    "Proposal",
+    "ProposalStatus",
     "RateLimitHit",
     "RefreshToken",
+    "RescheduleRequest",
+    "RescheduleRequestStatus",
+    "Role",
     "TimeSlot",
     "User",
     "Vault",
@@ -48,6 +55,28 @@ class AppointmentStatus(StrEnum):
     PENDING_REVIEW = "pending_review"
     SCHEDULED = "scheduled"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    """Which side acted: the client or the practice (`system` for what time itself does)."""
+
+    CLIENT = "client"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class ProposalStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    REPLACED = "replaced"
+
+
+class RescheduleRequestStatus(StrEnum):
+    OPEN = "open"
+    MOVED = "moved"
+    KEPT = "kept"
     CANCELLED = "cancelled"
 
 
@@ -141,14 +170,33 @@ class RateLimitHit(Model):
 
 
 class Availability(Model):
-    """The practice's weekly availability: one row."""
+    """The practice's weekly availability and booking rules: one row."""
 
     id = fields.IntField(primary_key=True)
     available_days = fields.JSONField(default=list)
+    minimum_notice_hours = fields.IntField(default=24)
+    booking_horizon_days = fields.IntField(default=30)
+    buffer_minutes = fields.IntField(default=0)
+    max_sessions_per_day = fields.IntField(null=True)  # None: no cap
+    cancellation_notice_hours = fields.IntField(default=24)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "availability"
+
+
+class BlockedDate(Model):
+    """Days off (holidays, training): `start_date` to `end_date` inclusive, practice dates."""
+
+    id = fields.IntField(primary_key=True)
+    start_date = fields.DateField(db_index=True)
+    end_date = fields.DateField(db_index=True)
+    note = EncryptedTextField(null=True)  # private to staff
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "blocked_dates"
+        ordering = ["start_date", "id"]
 
 
 class Appointment(Model):
@@ -175,12 +223,89 @@ class Appointment(Model):
         "models.User", related_name="decisions", null=True, on_delete=fields.SET_NULL
     )
     decided_at = fields.DatetimeField(null=True)
+    cancelled_by = fields.CharEnumField(Role, max_length=16, null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancellation_reason = EncryptedTextField(null=True)
+    # A client cancelled a scheduled session inside the cancellation notice: allowed, counted.
+    late_cancellation = fields.BooleanField(default=False)
+    client_confirmed_at = fields.DatetimeField(null=True)
+    reschedule_count = fields.IntField(default=0)
+    # The .ics SEQUENCE: raised by every move and by the cancellation (same UID throughout).
+    calendar_sequence = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "appointments"
         ordering = ["-created_at"]
+
+
+class AppointmentEvent(Model):
+    """One transition of an appointment: who (role, user), what, when; no personal values."""
+
+    id = fields.IntField(primary_key=True)
+    appointment: fields.ForeignKeyRelation[Appointment] = fields.ForeignKeyField(
+        "models.Appointment", related_name="events", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="appointment_events", null=True, on_delete=fields.SET_NULL
+    )
+    actor_role = fields.CharEnumField(Role, max_length=16)
+    kind = fields.CharField(max_length=32)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "appointment_events"
+
+
+class Proposal(Model):
+    """A time staff offer for a request or a session; the client accepts one of a round."""
+
+    id = fields.IntField(primary_key=True)
+    appointment: fields.ForeignKeyRelation[Appointment] = fields.ForeignKeyField(
+        "models.Appointment", related_name="proposals", on_delete=fields.CASCADE
+    )
+    proposed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="proposals_made", null=True, on_delete=fields.SET_NULL
+    )
+    start = fields.DatetimeField()
+    duration = fields.IntField()
+    # Staff offered it past an overridable clash (buffer, blocked day, daily cap).
+    override = fields.BooleanField(default=False)
+    expires_at = fields.DatetimeField(db_index=True)
+    status = fields.CharEnumField(
+        ProposalStatus, max_length=16, default=ProposalStatus.OPEN, db_index=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "proposals"
+
+
+class RescheduleRequest(Model):
+    """A client's wish to move a scheduled session; it stays booked until staff decide."""
+
+    id = fields.IntField(primary_key=True)
+    appointment: fields.ForeignKeyRelation[Appointment] = fields.ForeignKeyField(
+        "models.Appointment", related_name="reschedule_requests", on_delete=fields.CASCADE
+    )
+    preferred_dates = fields.JSONField(default=list)
+    preferred_time_slots = fields.JSONField(default=list)
+    note = EncryptedTextField(null=True)
+    requested_at = fields.DatetimeField()
+    # Asked inside the minimum notice before the session's start.
+    late = fields.BooleanField(default=False)
+    status = fields.CharEnumField(
+        RescheduleRequestStatus,
+        max_length=16,
+        default=RescheduleRequestStatus.OPEN,
+        db_index=True,
+    )
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "reschedule_requests"
 
 
 class Notification(Model):
