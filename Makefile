@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format migrate clean
+.PHONY: install run test lint format migrate clean bench
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ format: install
 
 migrate: install
 	$(BIN)/python -m booking migrate
+
+# Benchmarks, never part of `make test`: writes bench/RESULTS.md (needs wrk; BENCH_QUICK=1 is short).
+bench: install
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

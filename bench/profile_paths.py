@@ -1,0 +1,136 @@
+"""Profiles of the hot paths: py-spy attached to `serve` while wrk loads one endpoint.
+
+Used by run_all.py when py-spy is installed (`.venv/bin/pip install py-spy`); the raw
+collapsed stacks and a summary of each (top frames by own and by inclusive share of the
+samples) land in bench/out/profiles/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from support import BENCH_DIR, Service, wrk
+
+OUT = BENCH_DIR / "out" / "profiles"
+DURATION = 6
+RATE = 200
+# Frames every request shares whatever it does: shown, but not what a summary should rank.
+LOOP_FRAMES = (
+    "BaseEventLoop.",
+    "Handle._run",
+    "Runner.run",
+    "run (asyncio",
+    "main (booking/cli.py",
+    "_run_",
+    "<module>",
+)
+
+
+def py_spy() -> str | None:
+    found = Path(sys.executable).with_name("py-spy")
+    return str(found) if found.exists() else shutil.which("py-spy")
+
+
+def _function(frame: str) -> str:
+    """'render (api/appointments.py:230)' -> 'render (api/appointments.py)'."""
+    return re.sub(r":\d+\)$", ")", frame.strip())
+
+
+def _rank(counter: Counter[str], total: int, top: int, skip: tuple[str, ...] = ()) -> list[str]:
+    ranked = [(f, n) for f, n in counter.most_common() if not f.startswith(skip)]
+    return [f"  {n * 100 / total:5.1f}%  {frame}" for frame, n in ranked[:top]]
+
+
+def summarise(raw: Path, top: int = 25) -> tuple[str, dict[str, Any]]:
+    """Top frames of the event loop's thread, and what the database thread was doing.
+
+    Shares are of the loop thread's samples; `select` is the loop waiting for sockets (idle).
+    aiosqlite runs each query in a thread of its own, shown apart.
+    """
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    db_own: Counter[str] = Counter()
+    loop_total = db_total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = [_function(f) for f in stack.split(";") if f]
+        if not frames:
+            continue
+        if any(f.startswith("_connection_worker_thread") for f in frames):
+            db_total += count
+            db_own[frames[-1]] += count
+            continue
+        loop_total += count
+        own[frames[-1]] += count
+        for frame in set(frames):
+            inclusive[frame] += count
+    idle = sum(n for f, n in own.items() if "select (selectors.py)" in f)
+    lines = [
+        f"{raw.stem}: {loop_total} samples of the event loop's thread "
+        f"({idle * 100 / max(loop_total, 1):.1f}% of them idle in select), "
+        f"{db_total} of aiosqlite's thread",
+        "",
+        "loop thread, own time (the frame itself was running):",
+        *_rank(own, max(loop_total, 1), top),
+        "",
+        "loop thread, inclusive (the frame was on the stack):",
+        *_rank(inclusive, max(loop_total, 1), top, LOOP_FRAMES),
+        "",
+        "aiosqlite thread, own time:",
+        *_rank(db_own, max(db_total, 1), 8),
+    ]
+    return "\n".join(lines) + "\n", {
+        "loop_samples": loop_total,
+        "idle_share": round(idle / max(loop_total, 1), 3),
+        "db_thread_samples": db_total,
+    }
+
+
+def profile(service: Service, name: str, url: str, **wrk_options: Any) -> dict[str, Any]:
+    """Record `service` for DURATION seconds while wrk loads `url`; write the summary."""
+    binary = py_spy()
+    if binary is None:
+        return {"skipped": "py-spy is not installed"}
+    OUT.mkdir(parents=True, exist_ok=True)
+    raw = OUT / f"{name}.txt"
+    recorder = subprocess.Popen(
+        [
+            binary,
+            "record",
+            "--pid",
+            str(service.pid),
+            "--duration",
+            str(DURATION),
+            "--rate",
+            str(RATE),
+            "--format",
+            "raw",
+            "--output",
+            str(raw),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)
+    load = wrk(url, duration=DURATION + 1, **wrk_options)
+    _, errors = recorder.communicate(timeout=60)
+    if recorder.returncode != 0 or not raw.exists():
+        return {"skipped": f"py-spy failed: {errors.strip()[-300:]}"}
+    text, info = summarise(raw)
+    (OUT / f"{name}-summary.txt").write_text(text)
+    return {
+        **info,
+        "rps_while_profiled": round(load.rps, 1),
+        "summary": str(OUT / f"{name}-summary.txt"),
+    }
