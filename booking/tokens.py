@@ -64,6 +64,10 @@ def issue_token(
 
 def decode_token(settings: Settings, token: str, expected_type: str) -> TokenClaims:
     """Verify signature, expiry and type; raise NotAuthenticated with a plain reason otherwise."""
+    if not token.isascii():
+        # A JWT is base64url and dots. Anything else (a header byte that is not UTF-8 arrives
+        # as a lone surrogate) would make PyJWT's own encode fail with a UnicodeEncodeError.
+        raise NotAuthenticated("Token is invalid.")
     try:
         payload = jwt.decode(
             token,
@@ -78,14 +82,15 @@ def decode_token(settings: Settings, token: str, expected_type: str) -> TokenCla
     if payload.get("token_type") != expected_type:
         raise NotAuthenticated("Token has wrong type.")
     try:
-        user_id = uuid.UUID(str(payload["user_id"]))
-    except ValueError:
+        return TokenClaims(
+            user_id=uuid.UUID(str(payload["user_id"])),
+            token_type=payload["token_type"],
+            jti=str(payload["jti"]),
+            issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+            expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            family=payload.get("family"),
+        )
+    except (ValueError, OverflowError, OSError):
+        # A rightly signed token can still claim a time no clock holds (exp = 1e20): PyJWT
+        # compares the numbers, and only the conversion to a datetime finds them absurd.
         raise NotAuthenticated("Token is invalid.") from None
-    return TokenClaims(
-        user_id=user_id,
-        token_type=payload["token_type"],
-        jti=str(payload["jti"]),
-        issued_at=datetime.fromtimestamp(payload["iat"], UTC),
-        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
-        family=payload.get("family"),
-    )

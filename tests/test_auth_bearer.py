@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import warnings
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +15,9 @@ import pytest
 from booking.accounts import create_or_promote_staff
 from booking.tokens import ACCESS_LIFETIME, issue_token
 from models import User, blind_index
-from tests.auth_support import claims, unsigned
+from tests.auth_support import _segment, claims, unsigned
 from tests.fixed_secrets import TEST_SECRETS
+from tests.raw_http import raw_request, request_bytes
 
 MINE = "/api/meetings/user/appointments/"
 STAFF_ONLY = "/api/meetings/admin/availability/"
@@ -35,6 +40,20 @@ def hs512(payload: dict) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
         return jwt.encode(payload, SECRET, algorithm="HS512")
+
+
+def signed_raw(payload: dict, **raw_claims: str) -> str:
+    """Rightly signed, with claims spliced in as raw JSON text (Infinity, NaN, 1e999)."""
+    body = json.dumps({k: v for k, v in payload.items() if k not in raw_claims})
+    body = body[:-1] + "".join(f', "{k}": {v}' for k, v in raw_claims.items()) + "}"
+    header = _segment({"alg": "HS256", "typ": "JWT"})
+    signing_input = f"{header}.{_b64(body.encode())}"
+    signature = hmac.new(SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -95,6 +114,21 @@ async def test_without_a_token_her_page_is_401_and_says_so(api):
             id="unknown-user",
         ),
         pytest.param(lambda uid: "garbage", id="garbage"),
+        # Validly signed, but with times no clock can hold (a 500 before).
+        pytest.param(
+            lambda uid: jwt.encode(claims(user_id=uid, exp=1e20), SECRET, algorithm="HS256"),
+            id="exp-1e20",
+        ),
+        pytest.param(
+            lambda uid: jwt.encode(claims(user_id=uid, iat=-1e20), SECRET, algorithm="HS256"),
+            id="iat-minus-1e20",
+        ),
+        pytest.param(
+            lambda uid: jwt.encode(claims(user_id=uid, exp=10**30), SECRET, algorithm="HS256"),
+            id="exp-10e30",
+        ),
+        pytest.param(lambda uid: signed_raw(claims(user_id=uid), iat="1e999"), id="iat-infinite"),
+        pytest.param(lambda uid: signed_raw(claims(user_id=uid), exp="NaN"), id="exp-nan"),
     ],
 )
 async def test_mallorys_forged_tokens_are_401(api, alice, forge):
@@ -137,3 +171,13 @@ async def test_staff_pages_are_403_for_alice_and_open_for_theo(api, settings, al
     token, _ = issue_token(settings, theo.id, "access")
     assert (await status_of(api, STAFF_ONLY, bearer(token)))[0] == 200
     assert (await status_of(api, STAFF_ONLY, {}))[0] == 401
+
+
+@pytest.mark.parametrize("token", [b"\xe9", b"abc\xff.def", b"\xc3\x28"])
+async def test_a_header_that_is_not_utf8_is_401_not_a_crash(api, alice, token):
+    """`Authorization: Bearer \xe9` reached PyJWT as a lone surrogate: a 500 on every route."""
+    for path in ("/api/", MINE):
+        request = request_bytes("GET", path, {"Authorization": b"Bearer " + token})
+        response = await raw_request(api.server.host, api.server.port, request)
+        assert response.status == 401, (path, response.body)
+        assert set(response.json()) == {"detail"}
