@@ -35,6 +35,7 @@ from api.auth import Access
 from api.routing import Routes
 from api.urls import absolute_url
 from booking import appointments, availability
+from booking.errors import NotFound
 from booking.meetings import meeting_info
 from models import User
 
@@ -70,7 +71,7 @@ async def _page(
         limit=size,
     )
     if query.page > 1 and not rows:
-        raise web.HTTPNotFound()
+        raise NotFound("Invalid page.")  # DRF's words
     now = _now(request)
 
     def link(page: int) -> str:

@@ -240,6 +240,9 @@ async def list_appointments(
     if email:
         query = query.filter(email_index=blind_index(clean_email(email)))
     total = await query.count()
+    if offset >= total:
+        # Past the end: nothing to fetch, and an absurd page's offset fits no SQL integer.
+        return total, []
     rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
     return total, list(rows)
 

@@ -118,6 +118,21 @@ async def test_lists_are_paginated_like_drf(api, db):
     assert len(capped["results"]) == 25
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize(
+    "page", ["4611686018427387904", "99999999999999999999", "9223372036854775808"]
+)
+@pytest.mark.parametrize("path", [LIST, OWN])
+async def test_a_page_far_past_the_end_is_404_not_a_database_overflow(api, db, path, page):
+    """The offset of such a page fits no database integer (a 500 before)."""
+    cast = await make_cast(db)
+    await make_request(db, user=cast.alice)
+    for who in ("theo", "alice"):
+        response = await api.get(path, params={"page": page}, headers=cast.headers(who))
+        assert response.status == 404, await response.text()
+        assert await response.json() == {"detail": "Invalid page."}
+
+
 async def test_page_size_is_capped_at_100(api, db):
     cast = await make_cast(db)
     await Appointment.bulk_create(
