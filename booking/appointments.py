@@ -340,9 +340,15 @@ def parse_scheduled_datetime(settings: Settings, value: datetime | str) -> datet
     if not isinstance(value, datetime):
         raise InvalidInput({"scheduled_datetime": ["Enter a date and time in ISO 8601 format."]})
     value = value.replace(microsecond=0)
-    if value.tzinfo is None:
-        return localize(settings, value)
-    return value.astimezone(UTC)
+    try:
+        if value.tzinfo is None:
+            return localize(settings, value)
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        # "9999-12-31T23:59:59-23:59" is a valid ISO 8601 time whose UTC is past year 9999.
+        raise InvalidInput(
+            {"scheduled_datetime": ["This date and time is out of range."]}
+        ) from None
 
 
 def clean_duration(duration: Any) -> int:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from booking.appointments import schedule_appointment
+from booking.appointments import parse_scheduled_datetime, schedule_appointment
+from booking.errors import InvalidInput
 from models import Appointment, AppointmentStatus, Notification, NotificationStatus
 from tests.meetings_support import auth, iso, make_cast, make_request, make_user, tomorrow_at
 
@@ -88,6 +89,9 @@ async def test_a_time_without_offset_is_practice_time(api, db):
         ({"scheduled_datetime": "2020-01-15T10:00:00Z"}, "scheduled_datetime"),
         ({"scheduled_datetime": "2099-01-15T10:00:00Z"}, "scheduled_datetime"),
         ({"scheduled_datetime": 1767000000}, "scheduled_datetime"),
+        # Offsets that carry the time past what a datetime holds (a 500 before).
+        ({"scheduled_datetime": "9999-12-31T23:59:59-23:59"}, "scheduled_datetime"),
+        ({"scheduled_datetime": "0001-01-01T00:00:00+23:59"}, "scheduled_datetime"),
         ({"scheduled_duration": 14}, "scheduled_duration"),
         ({"scheduled_duration": 241}, "scheduled_duration"),
         ({"scheduled_duration": "60"}, "scheduled_duration"),
@@ -106,6 +110,17 @@ async def test_each_field_is_validated(api, db, body, field):
     assert response.status == 400, body
     assert list(await response.json()) == [field]
     assert (await Appointment.get(id=appointment.id)).status == AppointmentStatus.PENDING_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("value", "zone"),
+    [("0001-01-01T00:00:00", "Etc/GMT-14"), ("9999-12-31T23:59:59", "Etc/GMT+12")],
+)
+def test_a_local_time_at_the_edge_of_the_calendar_is_400(make_settings, value, zone):
+    """Practice time converted to UTC can fall off either end of the calendar too."""
+    with pytest.raises(InvalidInput) as refused:
+        parse_scheduled_datetime(make_settings(PRACTICE_TIMEZONE=zone), value)
+    assert list(refused.value.errors) == ["scheduled_datetime"]
 
 
 @pytest.mark.parametrize("minutes", [15, 240])
