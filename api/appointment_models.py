@@ -198,13 +198,18 @@ class MeetingOut(BaseModel):
 
 
 class StatsOut(BaseModel):
-    # Validated from the attributes of booking.appointments.AppointmentStats.
+    # Validated from the attributes of booking.stats.AppointmentStats.
     model_config = ConfigDict(from_attributes=True)
     total_requests: int
     pending_review: int
     scheduled: int
     rejected: int
     completion_rate: float = Field(description="Percent of requests scheduled, two decimals.")
+    cancelled: int
+    late_cancellations: int = Field(
+        description="Sessions a client cancelled inside the cancellation notice."
+    )
+    rescheduled: int = Field(description="Sessions moved at least once.")
 
 
 # --- rendering --------------------------------------------------------------------------------

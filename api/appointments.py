@@ -37,6 +37,7 @@ from api.urls import absolute_url
 from booking import appointments, availability
 from booking.errors import NotFound
 from booking.meetings import meeting_info
+from booking.stats import stats
 from models import User
 
 routes = Routes()
@@ -201,7 +202,7 @@ async def user_appointments(
 )
 async def appointment_stats(request: web.Request, *, user: User) -> StatsOut:
     """Counts by status and the share of requests scheduled (staff)."""
-    return StatsOut.model_validate(await appointments.stats())
+    return StatsOut.model_validate(await stats())
 
 
 @routes.endpoint(

@@ -1,4 +1,4 @@
-"""Appointment requests: create, list, read, schedule, reject, stats.
+"""Appointment requests: create, list, read, schedule, reject (stats: `booking.stats`).
 
 The rules of the practice live here; the API and the Telegram bot both call these services.
 All take and return plain values or model instances and raise `booking.errors`:
@@ -25,7 +25,6 @@ All take and return plain values or model instances and raise `booking.errors`:
 - `await pending_requests() -> list[Appointment]` (oldest first)
 - `await sessions_on(settings, day: date) -> list[Appointment]` (scheduled, starting on
   that practice-local date)
-- `await stats() -> AppointmentStats` (`.as_dict()` gives the API's fields)
 
 Each transition queues the messages it causes, and cancels those it makes stale, in its
 own transaction through `booking.appointment_notices`. Field rules (names, phone, texts)
@@ -36,7 +35,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -65,7 +63,15 @@ from booking.person_fields import (
 )
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.settings import Settings
-from models import Appointment, AppointmentStatus, User, blind_index
+from booking.transitions import (
+    EVENT_REJECTED,
+    EVENT_REQUESTED,
+    EVENT_SCHEDULED,
+    close_offers,
+    lock_scheduling,
+    record_event,
+)
+from models import Appointment, AppointmentStatus, Role, User, blind_index
 
 DEFAULT_DURATION = 60
 MIN_DURATION = 15
@@ -75,8 +81,6 @@ MAX_SCHEDULE_AHEAD = timedelta(days=366)
 # member: generous limits keep a script from flooding either inbox.
 REQUESTS_PER_ADDRESS = RateLimit("appointment-request:address", 20, timedelta(hours=1))
 REQUESTS_PER_IP = RateLimit("appointment-request:ip", 60, timedelta(hours=1))
-# Distinct key for PostgreSQL's advisory lock that serialises scheduling decisions.
-SCHEDULING_LOCK_KEY = 0x5448455241505931
 
 
 def _utcnow() -> datetime:
@@ -183,6 +187,8 @@ async def create_appointment(
             status=AppointmentStatus.PENDING_REVIEW,
             using_db=conn,
         )
+        side = None if user else Role.CLIENT  # an anonymous request is a client's
+        await record_event(conn, appointment, user, EVENT_REQUESTED, now, role=side)
         await queue_request_notices(settings, appointment, now, conn)
     await record_all(limits, now=now)
     return appointment
@@ -367,16 +373,6 @@ def clean_duration(duration: Any) -> int:
     return duration
 
 
-async def _lock_scheduling(conn: BaseDBAsyncClient) -> None:
-    """Serialise decisions so the overlap check sees every committed session.
-
-    SQLite needs nothing more: Tortoise runs one transaction at a time on its connection, and
-    the first statement of ours is a write, which takes the database's write lock.
-    """
-    if conn.capabilities.dialect == "postgres":
-        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [SCHEDULING_LOCK_KEY])
-
-
 async def _decide_pending(
     appointment_id: uuid.UUID,
     conn: BaseDBAsyncClient,
@@ -385,7 +381,7 @@ async def _decide_pending(
     **changes: Any,
 ) -> Appointment:
     """Move a pending request on with one conditional UPDATE: exactly one caller wins."""
-    await _lock_scheduling(conn)
+    await lock_scheduling(conn)
     updated = (
         await Appointment.filter(id=appointment_id, status=AppointmentStatus.PENDING_REVIEW)
         .using_db(conn)
@@ -396,7 +392,11 @@ async def _decide_pending(
         if current is None:
             raise NotFound("Appointment not found.")
         raise Conflict(f"This request is already {current.status.value.replace('_', ' ')}.")
-    return await Appointment.get(id=appointment_id).using_db(conn)
+    appointment = await Appointment.get(id=appointment_id).using_db(conn)
+    kind = EVENT_SCHEDULED if appointment.status == AppointmentStatus.SCHEDULED else EVENT_REJECTED
+    await record_event(conn, appointment, staff, kind, now)
+    await close_offers(conn, appointment, now)  # a decision replaces the proposals made
+    return appointment
 
 
 async def schedule_appointment(
@@ -464,32 +464,3 @@ async def reject_appointment(
         appointment = await _decide_pending(target, conn, staff, now, **decision)
         await queue_reject_notices(settings, appointment, conn)
     return appointment
-
-
-# --- stats ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AppointmentStats:
-    total_requests: int
-    pending_review: int
-    scheduled: int
-    rejected: int
-    completion_rate: float  # percent of requests scheduled, two decimals
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-async def stats() -> AppointmentStats:
-    counts = {s: await Appointment.filter(status=s).count() for s in AppointmentStatus}
-    total = sum(counts.values())
-    scheduled = counts[AppointmentStatus.SCHEDULED]
-    rate = round(scheduled * 100 / total, 2) if total else 0.0
-    return AppointmentStats(
-        total_requests=total,
-        pending_review=counts[AppointmentStatus.PENDING_REVIEW],
-        scheduled=scheduled,
-        rejected=counts[AppointmentStatus.REJECTED],
-        completion_rate=rate,
-    )

@@ -17,6 +17,9 @@ async def test_an_empty_practice_has_zero_everything(api, db):
         "scheduled": 0,
         "rejected": 0,
         "completion_rate": 0.0,
+        "cancelled": 0,
+        "late_cancellations": 0,
+        "rescheduled": 0,
     }
 
 

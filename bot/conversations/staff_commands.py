@@ -10,9 +10,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from booking.agenda import waiting_requests
-from booking.appointments import sessions_on, stats
+from booking.appointments import sessions_on
 from booking.availability import get_availability, practice_today, set_available_days
 from booking.meetings import meeting_info, meeting_status
+from booking.stats import stats
 from bot import keyboards, texts
 from bot.callbacks import ToggleWeekday
 from bot.context import BotContext

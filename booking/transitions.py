@@ -1,0 +1,150 @@
+"""What every transition of an appointment shares: the lock, the claim, the event, the offers.
+
+A transition (`booking.appointments`, `booking.lifecycle`, `booking.proposals`) is one
+transaction that
+
+1. takes the scheduling lock (`lock_scheduling`), so clash checks see every committed session;
+2. claims the appointment (`claim`): one conditional UPDATE that succeeds only while the
+   appointment is in a state the transition starts from, so a stale action (an old button,
+   a second tab, a racing colleague) is refused with Conflict instead of applied twice;
+3. writes its event row (`record_event`: who, which side, what, when; no personal values);
+4. closes the offers the change makes moot (`close_offers`: open proposals and an open
+   move request), and queues its messages (`booking.appointment_notices`).
+
+- `await lock_scheduling(conn)`
+- `await claim(conn, appointment_id, allowed, now) -> Appointment` (NotFound, or Conflict
+  naming the current status)
+- `role_of(user) -> Role`
+- `await record_event(conn, appointment, actor, kind, now, *, role=None) -> AppointmentEvent`
+- `await close_offers(conn, appointment, now, *, proposals=REPLACED, request=CANCELLED)`
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from tortoise import BaseDBAsyncClient
+
+from booking.errors import Conflict, NotFound
+from models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    Proposal,
+    ProposalStatus,
+    RescheduleRequest,
+    RescheduleRequestStatus,
+    Role,
+    User,
+)
+
+# Distinct key for PostgreSQL's advisory lock that serialises scheduling decisions.
+SCHEDULING_LOCK_KEY = 0x5448455241505931
+
+# Event kinds (AppointmentEvent.kind).
+EVENT_REQUESTED = "requested"
+EVENT_SCHEDULED = "scheduled"
+EVENT_REJECTED = "rejected"
+EVENT_CANCELLED = "cancelled"
+EVENT_MOVED = "moved"
+EVENT_PROPOSED = "proposed"
+EVENT_PROPOSAL_ACCEPTED = "proposal_accepted"
+EVENT_MOVE_REQUESTED = "move_requested"
+EVENT_KEPT = "move_request_kept"
+EVENT_CONFIRMED = "attendance_confirmed"
+EVENT_RUNNING_LATE = "running_late"
+
+STATUS_WORDS = {
+    AppointmentStatus.PENDING_REVIEW: "pending review",
+    AppointmentStatus.SCHEDULED: "scheduled",
+    AppointmentStatus.REJECTED: "rejected",
+    AppointmentStatus.CANCELLED: "cancelled",
+}
+
+
+async def lock_scheduling(conn: BaseDBAsyncClient) -> None:
+    """Serialise decisions so a clash check sees every committed session.
+
+    SQLite needs nothing more: Tortoise runs one transaction at a time on its connection, and
+    the first statement of ours is a write, which takes the database's write lock.
+    """
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [SCHEDULING_LOCK_KEY])
+
+
+async def claim(
+    conn: BaseDBAsyncClient,
+    appointment_id: uuid.UUID,
+    allowed: Iterable[AppointmentStatus],
+    now: datetime,
+) -> Appointment:
+    """Lock, then take the appointment while its status is one of `allowed`; else refuse.
+
+    The claim is a write (it touches `updated_at`), so on SQLite it is also what takes the
+    write lock before anything is read.
+    """
+    await lock_scheduling(conn)
+    statuses = list(allowed)
+    claimed = (
+        await Appointment.filter(id=appointment_id, status__in=statuses)
+        .using_db(conn)
+        .update(updated_at=now)
+    )
+    current = await Appointment.filter(id=appointment_id).using_db(conn).first()
+    if current is None:
+        raise NotFound("Appointment not found.")
+    if not claimed:
+        raise Conflict(f"This appointment is {STATUS_WORDS[current.status]}.")
+    return current
+
+
+def role_of(user: User | None) -> Role:
+    if user is None:
+        return Role.SYSTEM
+    return Role.STAFF if user.is_staff else Role.CLIENT
+
+
+async def record_event(
+    conn: BaseDBAsyncClient,
+    appointment: Appointment,
+    actor: User | None,
+    kind: str,
+    now: datetime,
+    *,
+    role: Role | None = None,
+) -> AppointmentEvent:
+    """The transition's row: who, which side, what, when (no personal values).
+
+    `role` names the side when there is no account to tell it (an anonymous request).
+    """
+    return await AppointmentEvent.create(
+        appointment=appointment,
+        actor_id=actor.id if actor is not None else None,
+        actor_role=role or role_of(actor),
+        kind=kind,
+        at=now,
+        using_db=conn,
+    )
+
+
+async def close_offers(
+    conn: BaseDBAsyncClient,
+    appointment: Appointment,
+    now: datetime,
+    *,
+    proposals: ProposalStatus = ProposalStatus.REPLACED,
+    request: RescheduleRequestStatus = RescheduleRequestStatus.CANCELLED,
+) -> None:
+    """A decision replaces the open proposals and settles an open move request."""
+    await (
+        Proposal.filter(appointment_id=appointment.id, status=ProposalStatus.OPEN)
+        .using_db(conn)
+        .update(status=proposals, decided_at=now)
+    )
+    await (
+        RescheduleRequest.filter(appointment_id=appointment.id, status=RescheduleRequestStatus.OPEN)
+        .using_db(conn)
+        .update(status=request, decided_at=now)
+    )
