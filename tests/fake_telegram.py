@@ -15,7 +15,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,11 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self._updates: list[dict[str, Any]] = []
         self._delivered_offset = 0
+        self._last_pushed = 0  # the newest update queued for getUpdates
+        self._confirmed_below = 0  # getUpdates' offset: every update below it was received
+        # Run by `settle()` once the bot has received every update (the bot fixture adds one
+        # that waits for its handlers and runs a dispatch round).
+        self.settle_hooks: list[Callable[[], Awaitable[None]]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
@@ -200,8 +205,24 @@ class FakeTelegram:
             await self._post_to_webhook(update)
         else:
             self._updates.append(update)
+            self._last_pushed = update["update_id"]
             self._new_update.set()
         return update["update_id"]
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Let the bot finish what was pushed: it received every update, then the hooks ran.
+
+        python-telegram-bot asks for the next updates with an offset past those it has put
+        on its queue; that offset proves it received them (webhook pushes are received
+        before `push_update` returns).
+        """
+        deadline = time.monotonic() + timeout
+        while self._confirmed_below <= self._last_pushed and self.webhook is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not fetch update {self._last_pushed}")
+            await asyncio.sleep(0.01)
+        for hook in self.settle_hooks:
+            await asyncio.wait_for(hook(), max(deadline - time.monotonic(), 0.1))
 
     async def _post_to_webhook(self, update: dict[str, Any]) -> None:
         assert self.webhook is not None and self._http is not None
@@ -346,6 +367,7 @@ class FakeTelegram:
         limit = int(params.get("limit") or 100)
         timeout = min(float(params.get("timeout") or 0), MAX_LONG_POLL)
         if offset:
+            self._confirmed_below = max(self._confirmed_below, offset)
             # Telegram forgets updates below the offset: they were confirmed.
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout
@@ -602,8 +624,16 @@ class FakeUser:
             await asyncio.sleep(0.01)
 
     async def expect_nothing(self, wait: float = 0.3) -> None:
-        """Nothing more arrives in this chat for `wait` seconds."""
-        await asyncio.sleep(wait)
+        """Nothing more arrives in this chat.
+
+        With settle hooks (a running bot), the bot first finishes every update pushed so far
+        and the outbox runs a delivery round to its end, so "nothing" is known, not guessed;
+        without them, nothing arrives for `wait` seconds.
+        """
+        if self.telegram.settle_hooks:
+            await self.telegram.settle()
+        else:
+            await asyncio.sleep(wait)
         unread = self.unread()
         assert not unread, f"unexpected messages: {[str(e) for e in unread]}"
 

@@ -37,13 +37,16 @@ async def settings(
 
 
 @pytest.fixture
-async def bot(db: Settings) -> AsyncIterator[BotUnderTest]:
+async def bot(db: Settings, telegram: FakeTelegram) -> AsyncIterator[BotUnderTest]:
     await set_available_days(EVERY_DAY)
     under_test = BotUnderTest(db)
     await under_test.start()
+    # "Nothing arrives" checks (FakeUser.expect_nothing) first let the bot finish.
+    telegram.settle_hooks.append(under_test.settle)
     try:
         yield under_test
     finally:
+        telegram.settle_hooks.remove(under_test.settle)
         await under_test.stop()
 
 

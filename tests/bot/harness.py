@@ -51,6 +51,13 @@ class BotUnderTest:
         await self.stop()
         await self.start()
 
+    async def settle(self) -> None:
+        """Every update received so far handled to the end, then one outbox round to its end."""
+        if self.running is not None:
+            await self.running.application.update_queue.join()
+        if self.dispatcher is not None:
+            await self.dispatcher.dispatch_due()
+
 
 async def linked_user(
     person: FakeUser,
