@@ -1,4 +1,4 @@
-"""Weekly availability, the practice's booking rules, clashes, and the time slots of a day.
+"""Weekly availability, the practice's booking rules, clashes, and what clients are offered.
 
 Days and slots are wall-clock times in `PRACTICE_TIMEZONE`; everything stored is UTC.
 Converting through `zoneinfo` on the concrete date keeps slot times right across
@@ -9,6 +9,8 @@ Services (plain values in and out, `booking.errors` raised):
 - `await get_availability(using_db=None) -> Availability` (the single row; Monday-Friday
   and the default rules until set)
 - `await set_available_days(days: Iterable[int]) -> Availability` (0=Monday .. 6=Sunday)
+- `await update_rules(changes: Mapping[str, object]) -> Availability` (any of
+  `available_days` and the RULE_LIMITS fields; InvalidInput naming each field at fault)
 - `await get_rules(using_db=None) -> AvailabilityRules` (the row's rules as plain values)
 - `await find_clashes(settings, start, duration_minutes, *, exclude_appointment_id=None,
   using_db=None, rules=None) -> list[Clash]` (every reason [start, start + duration) cannot
@@ -18,11 +20,15 @@ Services (plain values in and out, `booking.errors` raised):
   carrying them for the API's 409 body, unless `override` and every clash is overridable)
 - `inside_notice(rules, start, now) -> bool` (start < now + minimum_notice_hours)
 - `is_late_cancellation(rules, start, now) -> bool` (start < now + cancellation_notice_hours)
-- `day_names(days) -> list[str]`
-- `practice_today(settings, now=None) -> date`
-- `await available_dates(settings, today=None, *, now=None) -> list[date]`
-  (the next 30 days from tomorrow whose weekday is open)
-- `slot_bounds(settings, day, slot) -> tuple[datetime, datetime]` (UTC, DST-correct)
+- `await available_dates(settings, *, now=None) -> list[date]` (from tomorrow to the
+  horizon: open weekdays, not blocked, not at the cap, with a slot that has room)
+- `await available_slots(settings, day, *, now=None) -> list[str]` (the slots of `day`
+  with room; InvalidInput on `date` for a malformed day or one outside today..horizon)
+- `await load_openings(settings, now) -> Openings` and the pure `offered_dates(settings,
+  openings, now)` / `open_slots(settings, openings, day, now)` behind the two above: three
+  queries in all, whatever the horizon, and a value a cache can key on
+- `day_names(days) -> list[str]`, `practice_today(settings, now=None) -> date`
+- `slot_bounds(settings, day, slot)`, `day_bounds(settings, day)` (UTC, DST-correct)
 - `slot_start_minutes(slots, step=STEP_MINUTES) -> list[int]` (the start times offered
   inside the given slots, as minutes after midnight on the practice's wall clock)
 - `to_practice_time(settings, value: datetime) -> datetime` (aware, in the practice zone)
@@ -34,23 +40,40 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise import BaseDBAsyncClient
 
+from booking.clashes import (
+    Block,
+    Busy,
+    Clash,
+    blocked_clash,
+    cap_clash,
+    describe_clashes,
+    is_blocked,
+    is_free,
+    session_clashes,
+)
 from booking.errors import Conflict, InvalidInput
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot
 
 BOOKING_HORIZON_DAYS = 30  # the default of `booking_horizon_days`
 DEFAULT_DAYS = [0, 1, 2, 3, 4]
-# A session without a recorded duration (none in practice) counts as the default hour.
-DEFAULT_SESSION_MINUTES = 60
-# No session lasts a day: sessions starting a day before `start` cannot reach it.
-LONGEST_REACH = timedelta(days=1)
 DAY_NAMES = list(calendar.day_name)  # Monday .. Sunday, index = weekday number
+
+# The rules' bounds, inclusive; `max_sessions_per_day` may also be None (no cap).
+RULE_LIMITS: dict[str, tuple[int, int]] = {
+    "minimum_notice_hours": (0, 720),
+    "booking_horizon_days": (1, 365),
+    "buffer_minutes": (0, 120),
+    "max_sessions_per_day": (1, 48),
+    "cancellation_notice_hours": (0, 720),
+}
+NULLABLE_RULES = {"max_sessions_per_day"}
 
 # (start hour, end hour) of each slot, practice wall clock.
 SLOT_HOURS: dict[str, tuple[int, int]] = {
@@ -65,6 +88,12 @@ SLOT_LABELS: dict[str, str] = {
 }
 # Sessions are offered to start on the half hour inside the chosen slots.
 STEP_MINUTES = 30
+# A slot has room when a session of this length fits in it (what clients are offered).
+OFFERED_SESSION_MINUTES = 60
+# A session without a recorded duration (none in practice) counts as an hour.
+DEFAULT_SESSION_MINUTES = 60
+# No session lasts a day: sessions starting a day before a time cannot reach it.
+LONGEST_REACH = timedelta(days=1)
 
 
 def _utcnow() -> datetime:
@@ -92,6 +121,17 @@ def clean_days(days: Iterable[object], field: str = "available_days") -> list[in
     return sorted(cleaned)
 
 
+def _clean_rule(field: str, value: object) -> int | None:
+    if value is None and field in NULLABLE_RULES:
+        return None
+    low, high = RULE_LIMITS[field]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput({field: ["A whole number is required."]})
+    if not low <= value <= high:
+        raise InvalidInput({field: [f"Ensure this value is between {low} and {high}."]})
+    return value
+
+
 async def get_availability(using_db: BaseDBAsyncClient | None = None) -> Availability:
     """The practice's single availability row, created with Monday-Friday on first use."""
     row = await Availability.filter().using_db(using_db).order_by("id").first()
@@ -102,13 +142,35 @@ async def get_availability(using_db: BaseDBAsyncClient | None = None) -> Availab
     return row
 
 
+async def update_rules(changes: Mapping[str, object]) -> Availability:
+    """Change the given fields (`available_days` and the rules); every field checked first."""
+    cleaned: dict[str, object] = {}
+    errors: dict[str, list[str]] = {}
+    for field, value in changes.items():
+        try:
+            if field == "available_days":
+                if not isinstance(value, list | tuple):
+                    raise InvalidInput({field: ["A list of weekday numbers is required."]})
+                cleaned[field] = clean_days(value)
+            elif field in RULE_LIMITS:
+                cleaned[field] = _clean_rule(field, value)
+            else:
+                raise InvalidInput({field: ["Unknown field."]})
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    row = await get_availability()
+    if cleaned:
+        for field, value in cleaned.items():
+            setattr(row, field, value)
+        await row.save(update_fields=[*cleaned, "updated_at"])
+    return row
+
+
 async def set_available_days(days: Iterable[object]) -> Availability:
     """Replace the open weekdays."""
-    cleaned = clean_days(days)
-    row = await get_availability()
-    row.available_days = cleaned
-    await row.save(update_fields=["available_days", "updated_at"])
-    return row
+    return await update_rules({"available_days": list(days)})
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -152,167 +214,11 @@ def is_late_cancellation(rules: AvailabilityRules, start: datetime, now: datetim
     return start < now + timedelta(hours=rules.cancellation_notice_hours)
 
 
-# --- clashes --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Clash:
-    """One reason a time cannot be booked."""
-
-    kind: str  # "session" | "buffer" | "blocked_day" | "daily_cap" | "closed_day" | "notice"
-    detail: str  # names the clash: "overlaps the session at 10:00-11:00"
-    appointment_id: uuid.UUID | None = None
-    # Two sessions never overlap; a buffer, a blocked day or a full day staff may override.
-    overridable: bool = True
-
-    def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "detail": self.detail}
-
-
-def _session_end(session: Appointment) -> datetime:
-    minutes = session.scheduled_duration or DEFAULT_SESSION_MINUTES
-    return session.scheduled_datetime + timedelta(minutes=minutes)  # type: ignore[operator]
-
-
-def _span(settings: Settings, start: datetime, end: datetime) -> str:
-    """'10:00-11:00' on the practice's wall clock."""
-    return f"{start.astimezone(settings.zone):%H:%M}-{end.astimezone(settings.zone):%H:%M}"
-
-
-def day_bounds(settings: Settings, day: date) -> tuple[datetime, datetime]:
-    """The practice-local day as [start, end) in UTC (23 or 25 hours on DST days)."""
-    start = localize(settings, datetime.combine(day, time()))
-    return start, localize(settings, datetime.combine(day + timedelta(days=1), time()))
-
-
-def session_clashes(
-    settings: Settings,
-    rules: AvailabilityRules,
-    start: datetime,
-    end: datetime,
-    sessions: Iterable[Appointment],
-) -> list[Clash]:
-    """Overlaps with `sessions` (never overridable) and with their buffers."""
-    buffer = timedelta(minutes=rules.buffer_minutes)
-    clashes: list[Clash] = []
-    for other in sessions:
-        other_start, other_end = other.scheduled_datetime, _session_end(other)
-        if other_start is None:
-            continue
-        span = _span(settings, other_start, other_end)
-        if other_start < end and start < other_end:
-            clashes.append(Clash("session", f"overlaps the session at {span}", other.id, False))
-        elif buffer and other_start - buffer < end and start < other_end + buffer:
-            clashes.append(
-                Clash(
-                    "buffer",
-                    f"is within the {rules.buffer_minutes}-minute buffer "
-                    f"around the session at {span}",
-                    other.id,
-                )
-            )
-    return clashes
-
-
-def cap_clash(rules: AvailabilityRules, day: date, sessions_that_day: int) -> Clash | None:
-    cap = rules.max_sessions_per_day
-    if cap is None or sessions_that_day < cap:
-        return None
-    return Clash(
-        "daily_cap",
-        f"would pass the cap of {cap} sessions a day ({day.isoformat()} has {sessions_that_day})",
-    )
-
-
-def blocked_clash(day: date, blocks: Iterable[BlockedDate]) -> Clash | None:
-    for block in blocks:
-        if block.start_date <= day <= block.end_date:
-            span = block.start_date.isoformat()
-            if block.end_date != block.start_date:
-                span += f" to {block.end_date.isoformat()}"
-            return Clash("blocked_day", f"falls on a blocked day (away {span})")
-    return None
-
-
-async def find_clashes(
-    settings: Settings,
-    start: datetime,
-    duration_minutes: int,
-    *,
-    exclude_appointment_id: uuid.UUID | None = None,
-    using_db: BaseDBAsyncClient | None = None,
-    rules: AvailabilityRules | None = None,
-) -> list[Clash]:
-    """Every reason [start, start + duration) cannot be booked (see the module's docstring).
-
-    Three queries at most: the rules (unless given), the scheduled sessions around the
-    start's day, the blocked dates covering it.
-    """
-    if start.tzinfo is None:
-        raise ValueError("find_clashes needs an aware datetime")
-    rules = rules or await get_rules(using_db)
-    end = start + timedelta(minutes=duration_minutes)
-    buffer = timedelta(minutes=rules.buffer_minutes)
-    day = start.astimezone(settings.zone).date()
-    day_start, day_end = day_bounds(settings, day)
-    query = Appointment.filter(
-        status=AppointmentStatus.SCHEDULED,
-        scheduled_datetime__gte=min(day_start, start - buffer - LONGEST_REACH),
-        scheduled_datetime__lt=max(day_end, end + buffer),
-    )
-    if exclude_appointment_id is not None:
-        query = query.exclude(id=exclude_appointment_id)
-    sessions = list(await query.using_db(using_db).order_by("scheduled_datetime"))
-    clashes = session_clashes(settings, rules, start, end, sessions)
-    last_day = (end - timedelta(microseconds=1)).astimezone(settings.zone).date()
-    blocks = await BlockedDate.filter(start_date__lte=last_day, end_date__gte=day).using_db(
-        using_db
-    )
-    days = [day + timedelta(days=n) for n in range((last_day - day).days + 1)]
-    blocked = next((c for d in days if (c := blocked_clash(d, blocks)) is not None), None)
-    if blocked is not None:
-        clashes.append(blocked)
-    that_day = sum(1 for s in sessions if day_start <= s.scheduled_datetime < day_end)  # type: ignore[operator]
-    if (capped := cap_clash(rules, day, that_day)) is not None:
-        clashes.append(capped)
-    return clashes
-
-
-def describe_clashes(clashes: Iterable[Clash]) -> str:
-    """'The time overlaps the session at 10:00-11:00; is within ...'."""
-    return "The time " + "; ".join(c.detail for c in clashes) + "."
-
-
-def require_free(clashes: list[Clash], *, override: bool) -> None:
-    """Conflict naming `clashes`, unless there are none or staff override overridable ones."""
-    if not clashes:
-        return
-    if override and all(c.overridable for c in clashes):
-        return
-    detail = describe_clashes(clashes)
-    if override:
-        detail += " Another session's own time cannot be overridden."
-    raise Conflict(detail, extra={"clashes": [c.as_dict() for c in clashes]})
+# --- the practice's clock -------------------------------------------------------------------
 
 
 def practice_today(settings: Settings, now: datetime | None = None) -> date:
     return (now or _utcnow()).astimezone(settings.zone).date()
-
-
-def open_dates(days: Iterable[int], today: date) -> list[date]:
-    """The dates of the next BOOKING_HORIZON_DAYS from tomorrow whose weekday is in `days`."""
-    open_days = set(days)
-    candidates = (today + timedelta(days=n) for n in range(1, BOOKING_HORIZON_DAYS + 1))
-    return [d for d in candidates if d.weekday() in open_days]
-
-
-async def available_dates(
-    settings: Settings, today: date | None = None, *, now: datetime | None = None
-) -> list[date]:
-    """The dates a client may ask for, counted from `today` in the practice's zone."""
-    today = today or practice_today(settings, now)
-    availability = await get_availability()
-    return open_dates(availability.available_days, today)
 
 
 def localize(settings: Settings, naive: datetime) -> datetime:
@@ -349,6 +255,12 @@ def slot_bounds(settings: Settings, day: date, slot: str) -> tuple[datetime, dat
     return start, end
 
 
+def day_bounds(settings: Settings, day: date) -> tuple[datetime, datetime]:
+    """The practice-local day as [start, end) in UTC (23 or 25 hours on DST days)."""
+    start = localize(settings, datetime.combine(day, time()))
+    return start, localize(settings, datetime.combine(day + timedelta(days=1), time()))
+
+
 def slot_start_minutes(slots: Iterable[str], step: int = STEP_MINUTES) -> list[int]:
     """Start times (minutes after midnight, practice wall clock) inside the given slots."""
     chosen = set(slots)
@@ -357,3 +269,205 @@ def slot_start_minutes(slots: Iterable[str], step: int = STEP_MINUTES) -> list[i
         if slot in chosen:
             minutes += range(start * 60, end * 60, step)
     return minutes
+
+
+def wall_clock_start(settings: Settings, day: date, minute: int) -> datetime | None:
+    """`minute` after midnight on `day` as aware UTC; None when a DST jump skips it."""
+    try:
+        return localize(settings, datetime.combine(day, time(minute // 60, minute % 60)))
+    except InvalidInput:
+        return None
+
+
+# --- clashes --------------------------------------------------------------------------------
+
+
+def _busy_query(
+    start: datetime,
+    end: datetime,
+    exclude: uuid.UUID | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+):
+    """(id, start, duration) of the sessions scheduled to start in [start, end): no decrypting."""
+    query = Appointment.filter(
+        status=AppointmentStatus.SCHEDULED,
+        scheduled_datetime__gte=start,
+        scheduled_datetime__lt=end,
+    )
+    if exclude is not None:
+        query = query.exclude(id=exclude)
+    return query.using_db(using_db).values_list("id", "scheduled_datetime", "scheduled_duration")
+
+
+def _busy(rows: Iterable[tuple]) -> tuple[Busy, ...]:
+    found = []
+    for appointment_id, start, minutes in rows:
+        length = timedelta(minutes=minutes or DEFAULT_SESSION_MINUTES)
+        found.append(Busy(start.astimezone(UTC), start.astimezone(UTC) + length, appointment_id))
+    return tuple(sorted(found, key=lambda b: b.start))
+
+
+async def find_clashes(
+    settings: Settings,
+    start: datetime,
+    duration_minutes: int,
+    *,
+    exclude_appointment_id: uuid.UUID | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+    rules: AvailabilityRules | None = None,
+) -> list[Clash]:
+    """Every reason [start, start + duration) cannot be booked (see the module's docstring).
+
+    Three queries at most: the rules (unless given), the scheduled sessions around the
+    start's day, the blocked dates covering it.
+    """
+    if start.tzinfo is None:
+        raise ValueError("find_clashes needs an aware datetime")
+    rules = rules or await get_rules(using_db)
+    end = start + timedelta(minutes=duration_minutes)
+    buffer = timedelta(minutes=rules.buffer_minutes)
+    day = start.astimezone(settings.zone).date()
+    day_start, day_end = day_bounds(settings, day)
+    rows = await _busy_query(
+        min(day_start, start - buffer - LONGEST_REACH),
+        max(day_end, end + buffer),
+        exclude_appointment_id,
+        using_db,
+    )
+    busy = _busy(rows)
+    clashes = session_clashes(settings, rules.buffer_minutes, start, end, busy)
+    last_day = (end - timedelta(microseconds=1)).astimezone(settings.zone).date()
+    blocks = await (
+        BlockedDate.filter(start_date__lte=last_day, end_date__gte=day)
+        .using_db(using_db)
+        .values_list("start_date", "end_date")
+    )
+    days = [day + timedelta(days=n) for n in range((last_day - day).days + 1)]
+    blocked = next((c for d in days if (c := blocked_clash(d, blocks)) is not None), None)
+    that_day = sum(1 for b in busy if day_start <= b.start < day_end)
+    capped = cap_clash(rules.max_sessions_per_day, day, that_day)
+    return clashes + [c for c in (blocked, capped) if c is not None]
+
+
+def require_free(clashes: list[Clash], *, override: bool) -> None:
+    """Conflict naming `clashes`, unless there are none or staff override overridable ones."""
+    if not clashes:
+        return
+    if override and all(c.overridable for c in clashes):
+        return
+    detail = describe_clashes(clashes)
+    if override:
+        detail += " Another session's own time cannot be overridden."
+    raise Conflict(detail, extra={"clashes": [c.as_dict() for c in clashes]})
+
+
+# --- what clients are offered ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Openings:
+    """Everything the offers depend on besides the clock: hashable, so a cache may key on it."""
+
+    rules: AvailabilityRules
+    blocks: tuple[Block, ...]  # blocked periods reaching into the horizon
+    busy: tuple[Busy, ...]  # scheduled sessions around the horizon, by start
+
+
+def horizon(settings: Settings, rules: AvailabilityRules, now: datetime) -> tuple[date, date]:
+    """The first and the last date a client may be offered (tomorrow .. today + horizon)."""
+    today = practice_today(settings, now)
+    return today + timedelta(days=1), today + timedelta(days=rules.booking_horizon_days)
+
+
+async def load_openings(settings: Settings, now: datetime) -> Openings:
+    """The rules, the blocked dates and the booked sessions of the horizon: three queries."""
+    rules = await get_rules()
+    today = practice_today(settings, now)
+    last = today + timedelta(days=rules.booking_horizon_days)
+    reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
+    start, end = day_bounds(settings, today)[0], day_bounds(settings, last)[1]
+    rows = await _busy_query(start - reach, end + reach)
+    blocks = await BlockedDate.filter(start_date__lte=last, end_date__gte=today).values_list(
+        "start_date", "end_date"
+    )
+    return Openings(rules=rules, blocks=tuple(sorted(blocks)), busy=_busy(rows))
+
+
+def open_slots(settings: Settings, openings: Openings, day: date, now: datetime) -> list[str]:
+    """The slots of `day` with room for a session (see `slot_has_room`); [] for a day not
+    offered: before tomorrow, past the horizon, closed, blocked or at its cap."""
+    rules = openings.rules
+    first, last = horizon(settings, rules, now)
+    if not first <= day <= last or day.weekday() not in rules.available_days:
+        return []
+    if is_blocked(day, openings.blocks):
+        return []
+    day_start, day_end = day_bounds(settings, day)
+    if rules.max_sessions_per_day is not None:
+        that_day = sum(1 for b in openings.busy if day_start <= b.start < day_end)
+        if that_day >= rules.max_sessions_per_day:
+            return []
+    reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
+    near = [b for b in openings.busy if day_start - reach < b.start < day_end + reach]
+    return [slot for slot in SLOT_HOURS if slot_has_room(settings, rules, near, day, slot, now)]
+
+
+def slot_has_room(
+    settings: Settings,
+    rules: AvailabilityRules,
+    busy: Iterable[Busy],
+    day: date,
+    slot: str,
+    now: datetime,
+) -> bool:
+    """Some 60-minute session starting on a whole or half hour inside the slot, ending by
+    its end, starts after the minimum notice and touches no session, buffers counted."""
+    first, end = SLOT_HOURS[slot]
+    length = timedelta(minutes=OFFERED_SESSION_MINUTES)
+    earliest = now + timedelta(hours=rules.minimum_notice_hours)
+    sessions = list(busy)
+    for minute in range(first * 60, end * 60 - OFFERED_SESSION_MINUTES + 1, STEP_MINUTES):
+        start = wall_clock_start(settings, day, minute)
+        if start is None or start < earliest:
+            continue
+        if is_free(start, start + length, sessions, rules.buffer_minutes):
+            return True
+    return False
+
+
+def offered_dates(settings: Settings, openings: Openings, now: datetime) -> list[date]:
+    """The dates with a slot that has room, from tomorrow to the horizon."""
+    first, last = horizon(settings, openings.rules, now)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if open_slots(settings, openings, day, now)]
+
+
+async def available_dates(settings: Settings, *, now: datetime | None = None) -> list[date]:
+    """The dates a client may ask for, counted from today in the practice's zone."""
+    now = now or _utcnow()
+    return offered_dates(settings, await load_openings(settings, now), now)
+
+
+def parse_offered_day(settings: Settings, value: str, now: datetime, horizon_days: int) -> date:
+    """A `YYYY-MM-DD` between today and the horizon; InvalidInput on `date` otherwise."""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput({"date": ["Enter a date in YYYY-MM-DD format."]}) from None
+    today = practice_today(settings, now)
+    if not today <= day <= today + timedelta(days=horizon_days):
+        raise InvalidInput({"date": [f"Choose a date from today to {horizon_days} days ahead."]})
+    return day
+
+
+async def available_slots(
+    settings: Settings, day: str | date, *, now: datetime | None = None
+) -> tuple[date, list[str]]:
+    """The day asked for and its slots with room (see `open_slots`)."""
+    now = now or _utcnow()
+    openings = await load_openings(settings, now)
+    if not isinstance(day, date):
+        day = parse_offered_day(settings, day, now, openings.rules.booking_horizon_days)
+    return day, open_slots(settings, openings, day, now)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from booking.availability import set_available_days
+from booking.availability import set_available_days, update_rules
 from tests.meetings_support import Clock, clocked_api, make_cast
 
 URL = "/api/meetings/admin/availability/"
@@ -115,6 +115,8 @@ async def test_the_last_date_offered_is_30_days_after_today(db, make_client):
     clock = Clock(datetime(2026, 3, 2, 23, 59, 59, tzinfo=UTC))
     api = await clocked_api(db, make_client, clock)
     await set_available_days([0, 1, 2, 3, 4, 5, 6])
+    # Without a minimum notice (24 hours would rule out tomorrow, a second before midnight).
+    await update_rules({"minimum_notice_hours": 0})
     dates = await (await api.get(DATES)).json()
     assert len(dates) == 30
     assert dates[0] == "2026-03-03" and dates[-1] == "2026-04-01"
