@@ -14,6 +14,7 @@ from booking.person_fields import BLANK, too_long
 M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY_BYTES = 1024 * 1024
+JSON = "application/json"
 
 
 def _message(item: dict) -> str:
@@ -44,6 +45,10 @@ async def read_json(request: web.Request) -> dict:
     """The body as a JSON object, or a 400 saying what is wrong with it."""
     if not request.can_read_body:
         return {}
+    if request.content_type != JSON:
+        # DRF parses JSON only: a form, text/plain or XML is refused before it is read.
+        detail = f'Unsupported media type "{request.content_type}" in request.'
+        raise web.HTTPUnsupportedMediaType(text=json.dumps({"detail": detail}), content_type=JSON)
     raw = await request.read()  # aiohttp answers 413 past client_max_size
     if not raw.strip():
         return {}

@@ -34,10 +34,10 @@ a status declared in `answers`. Routes of another media type (the docs page) dec
 The error statuses follow from the declaration: 400 with a body or query, 401 whenever a
 token is read (a bad one is refused even where none is needed), 403 for staff routes,
 404 with path parameters (an id that does not parse is not found, as Django's `<uuid:pk>`
-converter has it), 413 with a body; `errors` adds what only the service knows (409, 429,
-a 401 of the sign-in routes, the 404 of a page past the end). A route that answers a
-status its declaration does not list raises the `UndeclaredStatus` warning (an error
-under the tests' `filterwarnings = error`).
+converter has it), 413 and 415 (not application/json) with a body; `errors` adds what only
+the service knows (409, 429, a 401 of the sign-in routes, the 404 of a page past the end).
+A route that answers a status its declaration does not list raises the `UndeclaredStatus`
+warning (an error under the tests' `filterwarnings = error`).
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found (or not yours)",
     409: "Conflict with the current state",
     413: "Request body too large (over 1 MB)",
+    415: "Unsupported media type: the body must be sent as application/json",
     429: "Too many requests (see Retry-After)",
 }
 TOKEN_NOT_NEEDED = "Invalid or expired access token (none is needed, but one sent must be valid)"
@@ -184,6 +185,7 @@ def _error_statuses(
         errors[404] = ERROR_DESCRIPTIONS[404]
     if body:
         errors[413] = ERROR_DESCRIPTIONS[413]
+        errors[415] = ERROR_DESCRIPTIONS[415]
     for status, description in explicit.items():
         errors[status] = description or ERROR_DESCRIPTIONS.get(status, "Refused")
     return dict(sorted(errors.items()))

@@ -11,6 +11,7 @@ returns the cleaned value (stripped text; None for an empty optional field):
 - `clean_email(email, field="email") -> str` (raises InvalidInput at once: an address is
   needed before anything else can be checked)
 - `clean_name(value, field, errors, *, required=True) -> str` ("" when empty and optional)
+- `name_problem(text) -> str | None` (the name rule alone, for a door that asks again)
 - `clean_phone(value, field, errors) -> str | None`
 - `clean_text(value, field, limit, errors) -> str | None` (optional free text)
 """
@@ -18,6 +19,7 @@ returns the cleaned value (stripped text; None for an empty optional field):
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
@@ -32,6 +34,7 @@ PHONE_PATTERN = r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$"
 PHONE_RE = re.compile(PHONE_PATTERN)
 REASON_MAX_LENGTH = 2000
 REJECTION_REASON_MAX_LENGTH = 1000
+BLOCKED_DATE_NOTE_MAX_LENGTH = 500  # the therapist's private note on days away
 MAX_PREFERRED_DATES = 30
 
 FieldErrors = dict[str, list[str]]
@@ -40,6 +43,9 @@ BLANK = "This field may not be blank."
 NOT_A_STRING = "Not a valid string."
 INVALID_EMAIL = "Enter a valid email address."
 INVALID_PHONE = "Enter a valid phone number, e.g. +1 234 567 890."
+CONTROL_CHARACTERS = "This field may not contain control characters (such as line breaks)."
+# Hangul and braille fillers: letters (or symbols) by category, blank on screen.
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 _email_adapter = TypeAdapter(EmailStr)
 
@@ -68,16 +74,39 @@ def _text(value: Any, field: str, errors: FieldErrors) -> str | None:
     return value.strip()
 
 
+def name_problem(text: str) -> str | None:
+    """What is wrong with a (stripped, non-empty) name, or None.
+
+    A name shows in e-mails, in the therapist's chat and on the calendar: control characters
+    (NUL, CR, LF, escapes) would break those lines or smuggle new ones in, and a name of
+    invisible characters only (zero-width spaces and joiners, fillers) names nobody. Joiners
+    inside a real word stay: some scripts need them.
+    """
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        return CONTROL_CHARACTERS
+    if not any(_visible(char) for char in text):
+        return BLANK
+    if len(text) > NAME_MAX_LENGTH:
+        return too_long(NAME_MAX_LENGTH)
+    return None
+
+
+def _visible(char: str) -> bool:
+    # Letters, digits, marks, punctuation and symbols show; separators and format characters
+    # do not, nor the letters Unicode keeps as blank fillers.
+    return unicodedata.category(char)[0] in "LNMPS" and char not in INVISIBLE_LETTERS
+
+
 def clean_name(value: Any, field: str, errors: FieldErrors, *, required: bool = True) -> str:
-    """A first or last name: at most NAME_MAX_LENGTH characters, not blank when required."""
+    """A first or last name (see `name_problem`); not blank when required."""
     text = _text(value, field, errors)
     if text is None:
         return ""
     if not text:
         if required:
             errors.setdefault(field, []).append(BLANK)
-    elif len(text) > NAME_MAX_LENGTH:
-        errors.setdefault(field, []).append(too_long(NAME_MAX_LENGTH))
+    elif problem := name_problem(text):
+        errors.setdefault(field, []).append(problem)
     return text
 
 

@@ -28,19 +28,19 @@ EXPECTED = {
     ("get", "/api/docs/{asset}"): {200, 401, 404},
     ("get", "/api/schema/"): {200, 400, 401},
     ("get", "/healthz"): {200, 401, 503},
-    ("post", "/api/auth/register/"): {201, 400, 401, 413, 429},
-    ("post", "/api/auth/verify-otp/"): {200, 400, 401, 413, 429},
-    ("post", "/api/auth/login/"): {200, 400, 401, 413, 429},
-    ("post", "/api/auth/resend-otp/"): {200, 400, 401, 413, 429},
-    ("post", "/api/auth/forgot-password/"): {200, 400, 401, 413, 429},
-    ("post", "/api/auth/verify-password-reset-otp/"): {200, 400, 401, 413, 429},
-    ("post", "/api/auth/reset-password/"): {200, 400, 401, 413, 429},
-    ("post", "/api/auth/token/refresh/"): {200, 400, 401, 413},
+    ("post", "/api/auth/register/"): {201, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/verify-otp/"): {200, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/login/"): {200, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/resend-otp/"): {200, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/forgot-password/"): {200, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/verify-password-reset-otp/"): {200, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/reset-password/"): {200, 400, 401, 413, 415, 429},
+    ("post", "/api/auth/token/refresh/"): {200, 400, 401, 413, 415},
     ("get", "/api/meetings/admin/availability/"): {200, 401, 403},
-    ("put", "/api/meetings/admin/availability/"): {200, 400, 401, 403, 413},
-    ("patch", "/api/meetings/admin/availability/"): {200, 400, 401, 403, 413},
+    ("put", "/api/meetings/admin/availability/"): {200, 400, 401, 403, 413, 415},
+    ("patch", "/api/meetings/admin/availability/"): {200, 400, 401, 403, 413, 415},
     ("get", "/api/meetings/appointments/available-dates/"): {200, 401},
-    ("post", "/api/meetings/appointments/create/"): {201, 400, 401, 413, 429},
+    ("post", "/api/meetings/appointments/create/"): {201, 400, 401, 413, 415, 429},
     ("get", "/api/meetings/appointments/"): {200, 400, 401, 404},
     ("get", "/api/meetings/user/appointments/"): {200, 400, 401, 404},
     ("get", "/api/meetings/appointments/stats/"): {200, 401, 403},
@@ -53,6 +53,7 @@ EXPECTED = {
         404,
         409,
         413,
+        415,
     },
     ("post", "/api/meetings/appointments/{appointment_id}/reject/"): {
         200,
@@ -62,6 +63,7 @@ EXPECTED = {
         404,
         409,
         413,
+        415,
     },
     ("get", "/api/meetings/appointments/{appointment_id}/jitsi-meeting/"): {200, 400, 401, 404},
 }
@@ -93,6 +95,7 @@ def test_the_declared_errors_follow_from_access_input_and_path(make_settings):
         assert (403 in endpoint.errors) == (endpoint.access is Access.STAFF), where
         assert endpoint.path_params is None or 404 in endpoint.errors, where
         assert (413 in endpoint.errors) == (endpoint.body is not None), where
+        assert (415 in endpoint.errors) == (endpoint.body is not None), where
 
 
 class Recorder:
@@ -156,6 +159,9 @@ async def test_every_declared_status_is_one_the_route_gives(api, settings, db):
             # 413: past the size limit.
             sent["data"] = io.BytesIO(b" " * (MAX_BODY_BYTES + 1))
             assert (await record.call(method, path, url=url, **sent))[0] == 413
+            # 415: JSON sent as another media type.
+            sent = {"data": b"{}", "headers": {**token, "Content-Type": "text/plain"}}
+            assert (await record.call(method, path, url=url, **sent))[0] == 415
         if endpoint.query is not None:
             query = invalid_query(endpoint.query)
             status, _ = await record.call(method, path, url=url, params=query, headers=token)

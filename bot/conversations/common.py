@@ -21,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from booking.accounts import find_user_by_telegram_id
 from booking.errors import PermissionDenied
-from booking.person_fields import NAME_MAX_LENGTH
+from booking.person_fields import name_problem
 from bot import texts
 from bot.callbacks import CallbackData, DecideRequest, MalformedCallback, MenuAction
 from bot.context import BotContext
@@ -203,11 +203,12 @@ async def take_typed_name(update: Update, context: BotContext, draft: dict[str, 
 
 
 def split_name(text: str | None) -> tuple[str, str] | None:
-    """'Alice Marie Archer' -> ('Alice Marie', 'Archer'); None without two words or too long."""
+    """'Alice Marie Archer' -> ('Alice Marie', 'Archer'); None without two names that pass
+    booking's name rule (not too long, no control or only-invisible characters)."""
     words = (text or "").split()
     if len(words) < 2:
         return None
     first, last = " ".join(words[:-1]), words[-1]
-    if len(first) > NAME_MAX_LENGTH or len(last) > NAME_MAX_LENGTH:
+    if name_problem(first) or name_problem(last):
         return None
     return first, last

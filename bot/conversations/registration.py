@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from booking.accounts import confirm_telegram_link, start_telegram_link
 from booking.errors import InvalidInput, RateLimited
-from booking.person_fields import clean_email
+from booking.person_fields import clean_email, name_problem
 from bot import keyboards, texts
 from bot.callbacks import MenuAction, RegistrationStep
 from bot.commands import set_staff_commands
@@ -49,11 +49,14 @@ def _draft(context: BotContext) -> dict[str, Any]:
 
 
 def _profile_name(update: Update) -> tuple[str, str] | None:
-    """The Telegram profile's first and last name, when it has both."""
+    """The Telegram profile's first and last name, when it has both (and they pass as names)."""
     user = update.effective_user
     if user is None or not user.first_name or not user.last_name:
         return None
-    return user.first_name.strip(), user.last_name.strip()
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if name_problem(first) or name_problem(last):
+        return None  # a profile name of zero-width characters names nobody: ask instead
+    return first, last
 
 
 async def begin_register(update: Update, context: BotContext) -> str:

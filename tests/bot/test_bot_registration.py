@@ -165,3 +165,31 @@ async def test_a_linked_client_is_told_before_linking_another_account(
     await alice.send("/login")
     prompt = await alice.expect("This chat is already linked to a***e@example.com.")
     assert "What e-mail address did you register with?" in prompt.text
+
+
+async def test_names_of_invisible_or_control_characters_are_asked_again(
+    bot: BotUnderTest, telegram: FakeTelegram, inbox: Inbox
+) -> None:
+    """Mallory's profile name is zero-width spaces: it is not offered, and typed ones like it
+    (or holding NUL or an escape) are refused by the same rule the API applies. A line break
+    only separates words in a typed name, so it never reaches one."""
+    mallory = telegram.user(1666, "\u200b\u200b", "\u200d")
+    await mallory.send("/register")
+    await mallory.expect("What is your e-mail address?")
+    await mallory.send("mallory@example.com")
+    await mallory.expect("first and last name")  # asked to type it: no profile offer
+    for typed in (
+        "\u200b \u200b",
+        "Mal\u0000lory Moss",
+        "Mallory \u2060\ufeff",
+        "Mal\x1blory Moss",
+    ):
+        await mallory.send(typed)
+        await mallory.expect("Please send both your first and your last name")
+    await mallory.send("Mallory Moss")
+    await mallory.expect("phone number")
+    await mallory.send("Skip")
+    await mallory.send(await code_from(inbox, "mallory@example.com"))
+    await mallory.expect("Welcome, Mallory!")
+    user = await User.get(email_index=blind_index("mallory@example.com"))
+    assert (user.first_name, user.last_name) == ("Mallory", "Moss")
