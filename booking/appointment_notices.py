@@ -1,26 +1,54 @@
 """Who hears of an appointment's change, on which channel, and when: the outbox rows it causes.
 
-Each transition of `booking.appointments` calls one function here inside its own
-transaction, so a message exists exactly when the change does:
+Each transition calls one `queue_*` function inside its own transaction, so a message
+exists exactly when the change does. Here, those of booking the session:
 
 - `await queue_request_notices(settings, appointment, now, conn)`: the client's receipt
   (e-mail); every active staff member's notice (e-mail and Telegram) and, a day later, an
   e-mail reminder to review
-- `await queue_schedule_notices(settings, appointment, staff, now, conn)`: the client's
-  confirmation with link and invitation (e-mail, Telegram when the account is linked), the
-  client's day-before and join-window reminders, and the deciding staff member's
+- `await queue_schedule_notices(settings, appointment, staff, now, conn, tag=None)`: the
+  client's confirmation with link and invitation (e-mail, Telegram when the account is
+  linked), the client's day-before and join-window reminders, and the therapist's
   join-window reminder (each reminder only while it is still ahead)
 - `await queue_reject_notices(settings, appointment, conn)`: the client's answer with
   the reason (e-mail, Telegram when linked)
 
+and, in `booking.lifecycle_notices`, those of its later life (cancel, move, proposals,
+move requests, keep, running late).
+
 A transition that makes queued rows stale cancels them first (`STALE_AFTER`, one table
 from transition to kinds), so a reminder about a time or a request that no longer stands
-never leaves. A new transition adds its name there and one `queue_*` function here, telling
-people through `_Outbox.to_client` / `to_staff` (every channel the person has).
+never leaves. A new transition adds its name there and one `queue_*` function, telling
+people through `Outbox.to_client` / `to_staff` (every channel the person has).
 
 Rows are keyed `appointment:<id>:<kind>:<channel>:<client|staff:<user id>>` (ids and kinds
-only, never personal data), so a message is never queued twice. The kinds are the `KIND_*`
-constants; the payloads are those of `booking.messages`.
+only, never personal data), so a message is never queued twice; the rows of a later
+transition (a move, a proposal round, a running-late report) add `:e<event id>`, the id of
+the transition's event row, since the same kind may rightly be sent again for a new time.
+
+Telegram payloads (plain text; `"buttons"` holds link buttons only, the bot adds its own
+from `"kind"` and re-checks the state on every press; `"scheduled_datetime"` is the
+session's start when the message was queued, UTC ISO 8601, null for a request):
+
+- staff `new_request`: `{"kind", "text", "appointment_id"}` (Schedule / Reject)
+- client `scheduled`, `moved` (a new time and room), `reminder_day_before`, `join_window`,
+  `reschedule_kept`: `{"kind", "audience": "client", "appointment_id",
+  "scheduled_datetime", "text", "buttons": [[{"text": "Join session", "url"}]]}`
+  (Cancel / Ask to move on the confirmations, I'll be there / Can't make it on the day
+  before, Running late on the join window)
+- staff `join_window`: the same with `"audience": "staff"` and their own link
+- client `rejected`, `proposal_expired`: the same shape, no buttons
+- `cancelled` (client, or staff when the client cancelled): the same plus
+  `"cancelled_by": "client" | "staff"` and `"late": bool`
+- client `proposal`: the same plus `"times": [UTC ISO 8601, ...]` (1-3, earliest first),
+  `"duration"` (minutes) and `"expires_at"` (one button per time; accepting calls
+  `booking.proposals.accept_proposal` with the time)
+- staff `proposal_accepted`: the same shape, the new time in `"scheduled_datetime"`
+- staff `reschedule_request`: the same plus `"preferred_dates"`, `"preferred_time_slots"`,
+  `"late"` (Move / Propose times / Keep)
+- staff `running_late`: the same plus `"minutes"` (5, 10 or 15)
+
+E-mail payloads are those of `booking.messages` (`appointment_emails`, `lifecycle_emails`).
 """
 
 from __future__ import annotations
@@ -35,7 +63,7 @@ from booking.messages import appointment_emails as emails
 from booking.messages import chat
 from booking.notifications import cancel_pending, enqueue
 from booking.settings import Settings
-from models import Appointment, NotificationChannel, User
+from models import Appointment, AppointmentEvent, NotificationChannel, User
 
 KIND_RECEIVED = "request_received"
 KIND_NEW_REQUEST = "new_request"
@@ -44,8 +72,27 @@ KIND_SCHEDULED = "scheduled"
 KIND_DAY_BEFORE = "reminder_day_before"
 KIND_JOIN_WINDOW = "join_window"
 KIND_REJECTED = "rejected"
+KIND_CANCELLED = "cancelled"
+KIND_MOVED = "moved"
+KIND_PROPOSAL = "proposal"
+KIND_PROPOSAL_EXPIRED = "proposal_expired"
+KIND_PROPOSAL_ACCEPTED = "proposal_accepted"
+KIND_MOVE_REQUEST = "reschedule_request"
+KIND_KEPT = "reschedule_kept"
+KIND_RUNNING_LATE = "running_late"
 # Messages that only make sense while the appointment stays as it was when they were queued.
 REMINDER_KINDS = (KIND_REVIEW_REMINDER, KIND_DAY_BEFORE, KIND_JOIN_WINDOW)
+OFFER_KINDS = (KIND_PROPOSAL, KIND_PROPOSAL_EXPIRED)
+# Everything that names the session's time or room, or an offer to change it.
+TIME_KINDS = (
+    KIND_SCHEDULED,
+    KIND_MOVED,
+    KIND_DAY_BEFORE,
+    KIND_JOIN_WINDOW,
+    KIND_KEPT,
+    KIND_MOVE_REQUEST,
+    *OFFER_KINDS,
+)
 
 REVIEW_REMINDER_AFTER = timedelta(days=1)
 DAY_BEFORE = timedelta(days=1)
@@ -54,32 +101,55 @@ JOIN_REMINDER_BEFORE = timedelta(minutes=10)
 # What each transition makes stale: still-queued rows of these kinds are cancelled.
 SCHEDULE = "schedule"
 REJECT = "reject"
-STALE_AFTER: dict[str, tuple[str, ...]] = {
-    SCHEDULE: (KIND_REVIEW_REMINDER,),
-    REJECT: REMINDER_KINDS,
+CANCEL = "cancel"
+MOVE = "move"
+PROPOSE = "propose"
+REQUEST_MOVE = "request_move"
+KEEP = "keep"
+STALE_AFTER: dict[str, tuple[str, ...] | None] = {
+    SCHEDULE: (KIND_REVIEW_REMINDER, *OFFER_KINDS),
+    REJECT: (*REMINDER_KINDS, *OFFER_KINDS),
+    CANCEL: None,  # nothing queued about a cancelled appointment may still leave
+    MOVE: TIME_KINDS,
+    PROPOSE: OFFER_KINDS,
+    REQUEST_MOVE: (KIND_MOVE_REQUEST, KIND_KEPT),
+    KEEP: (KIND_MOVE_REQUEST, *OFFER_KINDS),
 }
 
 EMAIL, TELEGRAM = NotificationChannel.EMAIL, NotificationChannel.TELEGRAM
 CLIENT = "client"
 
 
-def dedupe_key(appointment: Appointment, kind: str, channel: str, who: str) -> str:
-    return f"appointment:{appointment.id}:{kind}:{channel}:{who}"
+def dedupe_key(
+    appointment: Appointment, kind: str, channel: str, who: str, tag: str | None = None
+) -> str:
+    key = f"appointment:{appointment.id}:{kind}:{channel}:{who}"
+    return f"{key}:{tag}" if tag else key
+
+
+def event_tag(event: AppointmentEvent) -> str:
+    """The key suffix of a transition's rows: its event row's id."""
+    return f"e{event.id}"
 
 
 def staff_recipient(user: User) -> str:
     return f"staff:{user.id}"
 
 
-class _Outbox:
+class Outbox:
     """The rows one transition queues about one appointment, in its transaction."""
 
     def __init__(
-        self, appointment: Appointment, conn: BaseDBAsyncClient, client_chat: str | None = None
+        self,
+        appointment: Appointment,
+        conn: BaseDBAsyncClient,
+        client_chat: str | None = None,
+        tag: str | None = None,
     ) -> None:
         self.appointment = appointment
         self.conn = conn
         self.client_chat = client_chat  # the client's Telegram chat, when linked and wanted
+        self.tag = tag  # see `event_tag`
 
     async def cancel_stale(self, transition: str) -> None:
         await cancel_pending(
@@ -129,7 +199,7 @@ class _Outbox:
             recipient=recipient,
             kind=kind,
             payload=payload,
-            dedupe_key=dedupe_key(self.appointment, kind, channel.value, who),
+            dedupe_key=dedupe_key(self.appointment, kind, channel.value, who, self.tag),
             due_at=due_at,
             appointment=self.appointment,
             using_db=self.conn,
@@ -151,11 +221,24 @@ async def client_account(appointment: Appointment, conn: BaseDBAsyncClient) -> U
     )
 
 
-async def _client_outbox(appointment: Appointment, conn: BaseDBAsyncClient) -> _Outbox:
+async def client_outbox(
+    appointment: Appointment, conn: BaseDBAsyncClient, tag: str | None = None
+) -> Outbox:
     """An outbox that tells the client in Telegram too, when their account is linked."""
     account = await client_account(appointment, conn)
     chat_id = account.telegram_user_id if account is not None else None
-    return _Outbox(appointment, conn, str(chat_id) if chat_id else None)
+    return Outbox(appointment, conn, str(chat_id) if chat_id else None, tag)
+
+
+async def session_staff(appointment: Appointment, conn: BaseDBAsyncClient) -> list[User]:
+    """Who hears of the session on the practice's side: its therapist (who decided it),
+    or every active staff member while it has none."""
+    decided_by = appointment.decided_by_id  # type: ignore[attr-defined]
+    if decided_by:
+        therapist = await User.get_or_none(id=decided_by, is_active=True).using_db(conn)
+        if therapist is not None:
+            return [therapist]
+    return await active_staff(conn)
 
 
 async def queue_request_notices(
@@ -163,7 +246,7 @@ async def queue_request_notices(
 ) -> None:
     """A new request: the client's receipt; each staff member's notice and review reminder."""
     # The receipt goes by e-mail only: in the chat, the bot answers the request itself.
-    outbox = _Outbox(appointment, conn)
+    outbox = Outbox(appointment, conn)
     await outbox.to_client(KIND_RECEIVED, emails.request_received_email(settings, appointment))
     for staff in await active_staff(conn):
         await outbox.to_staff(
@@ -180,27 +263,41 @@ async def queue_request_notices(
         )
 
 
+def client_link(settings: Settings, appointment: Appointment, now: datetime) -> str:
+    link = meeting_url(settings, appointment, Participant.for_client(appointment), now)
+    assert link is not None, "only a scheduled session has a link"
+    return link
+
+
 async def queue_schedule_notices(
     settings: Settings,
     appointment: Appointment,
     staff: User,
     now: datetime,
     conn: BaseDBAsyncClient,
+    tag: str | None = None,
 ) -> None:
     """A session got its time: confirmation and reminders, each person with their own link."""
-    assert appointment.scheduled_datetime is not None
-    outbox = await _client_outbox(appointment, conn)
+    outbox = await client_outbox(appointment, conn, tag)
     await outbox.cancel_stale(SCHEDULE)
-    start = appointment.scheduled_datetime
-    link = meeting_url(settings, appointment, Participant.for_client(appointment), now)
-    staff_link = meeting_url(settings, appointment, Participant.for_user(staff), now)
-    assert link is not None and staff_link is not None
-
+    link = client_link(settings, appointment, now)
     await outbox.to_client(
         KIND_SCHEDULED,
         emails.scheduled_email(settings, appointment, link, now),
         chat.scheduled_chat(settings, appointment, link),
     )
+    await queue_reminders(settings, outbox, staff, link, now)
+
+
+async def queue_reminders(
+    settings: Settings, outbox: Outbox, staff: User, link: str, now: datetime
+) -> None:
+    """The client's day-before and join-window reminders, and the therapist's join window."""
+    appointment = outbox.appointment
+    assert appointment.scheduled_datetime is not None
+    start = appointment.scheduled_datetime
+    staff_link = meeting_url(settings, appointment, Participant.for_user(staff), now)
+    assert staff_link is not None
     # A reminder only makes sense while it is still ahead; the confirmation covers the rest.
     day_before = start - DAY_BEFORE
     if day_before > now:
@@ -222,7 +319,7 @@ async def queue_schedule_notices(
             staff,
             KIND_JOIN_WINDOW,
             emails.join_window_email(settings, appointment, staff_link, staff.first_name),
-            chat.join_window_chat(settings, appointment, staff_link),
+            chat.join_window_chat(settings, appointment, staff_link, chat.STAFF),
             join_opens,
         )
 
@@ -231,7 +328,7 @@ async def queue_reject_notices(
     settings: Settings, appointment: Appointment, conn: BaseDBAsyncClient
 ) -> None:
     """A request declined: every reminder goes; the client hears why, when a reason was given."""
-    outbox = await _client_outbox(appointment, conn)
+    outbox = await client_outbox(appointment, conn)
     await outbox.cancel_stale(REJECT)
     await outbox.to_client(
         KIND_REJECTED, emails.rejected_email(settings, appointment), chat.rejected_chat(appointment)

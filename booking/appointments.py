@@ -12,8 +12,9 @@ All take and return plain values or model instances and raise `booking.errors`:
   limit=20) -> tuple[int, list[Appointment]]` (staff: all; clients: their own, plus
   anonymous requests made with their *verified* e-mail; `email` narrows by blind index)
 - `await list_for_user(user, *, status=None) -> list[Appointment]` (a client's own)
-- `await get_appointment_for(user, appointment_id) -> Appointment` (owner or staff; else
-  NotFound, so a stranger cannot even learn that the id exists)
+- `await get_appointment_for(user, appointment_id, *, own_only=False) -> Appointment`
+  (owner or staff, or with `own_only` the owner only; else NotFound, so a stranger cannot
+  even learn that the id exists)
 - `await schedule_appointment(settings, appointment_id, staff_user, scheduled_datetime,
   duration=60, *, override=False, now=None) -> Appointment` (`scheduled_datetime`: aware,
   naive meaning practice time, or ISO 8601; Conflict when the request is no longer pending
@@ -49,7 +50,7 @@ from booking.appointment_notices import (
     queue_schedule_notices,
 )
 from booking.availability import SLOT_HOURS, available_dates, find_clashes, localize, require_free
-from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from booking.meetings import new_room_name
 from booking.person_fields import (
     MAX_PREFERRED_DATES,
@@ -70,13 +71,14 @@ from booking.transitions import (
     close_offers,
     lock_scheduling,
     record_event,
+    require_bookable_start,
+    require_staff,
 )
 from models import Appointment, AppointmentStatus, Role, User, blind_index
 
 DEFAULT_DURATION = 60
 MIN_DURATION = 15
 MAX_DURATION = 240
-MAX_SCHEDULE_AHEAD = timedelta(days=366)
 # Anyone may ask for a session, and each request e-mails the address given and every staff
 # member: generous limits keep a script from flooding either inbox.
 REQUESTS_PER_ADDRESS = RateLimit("appointment-request:address", 20, timedelta(hours=1))
@@ -99,7 +101,9 @@ def _parse_id(appointment_id: uuid.UUID | str) -> uuid.UUID:
 # --- creating a request --------------------------------------------------------------------
 
 
-def _clean_dates(values: Iterable[Any], open_dates: set[date], errors: FieldErrors) -> list[str]:
+def clean_preferred_dates(
+    values: Iterable[Any], open_dates: set[date], errors: FieldErrors
+) -> list[str]:
     cleaned: list[date] = []
     problems: list[str] = []
     for value in values:
@@ -123,7 +127,7 @@ def _clean_dates(values: Iterable[Any], open_dates: set[date], errors: FieldErro
     return [d.isoformat() for d in sorted(cleaned)]
 
 
-def _clean_slots(values: Iterable[Any], errors: FieldErrors) -> list[str]:
+def clean_preferred_slots(values: Iterable[Any], errors: FieldErrors) -> list[str]:
     chosen = set()
     problems = []
     for value in values:
@@ -163,8 +167,8 @@ async def create_appointment(
     except InvalidInput as exc:
         errors.update(exc.errors)
     open_dates = set(await available_dates(settings, now=now))
-    dates = _clean_dates(preferred_dates, open_dates, errors)
-    slots = _clean_slots(preferred_time_slots, errors)
+    dates = clean_preferred_dates(preferred_dates, open_dates, errors)
+    slots = clean_preferred_slots(preferred_time_slots, errors)
     phone_text = clean_phone(phone, "phone", errors)
     reason_text = clean_text(reason, "reason", REASON_MAX_LENGTH, errors)
     if errors:
@@ -262,11 +266,14 @@ async def list_for_user(user: User, *, status: str | None = None) -> list[Appoin
     return list(await query.order_by("-created_at", "id"))
 
 
-async def get_appointment_for(user: User | None, appointment_id: uuid.UUID | str) -> Appointment:
-    """The appointment if `user` owns it or is staff; NotFound otherwise."""
+async def get_appointment_for(
+    user: User | None, appointment_id: uuid.UUID | str, *, own_only: bool = False
+) -> Appointment:
+    """The appointment if `user` owns it or is staff (`own_only`: owns it); else NotFound."""
     if user is None:
         raise NotAuthenticated("Authentication credentials were not provided.")
-    appointment = await _visible_to(user).get_or_none(id=_parse_id(appointment_id))
+    query = Appointment.filter(_owned_by(user)) if own_only else _visible_to(user)
+    appointment = await query.get_or_none(id=_parse_id(appointment_id))
     if appointment is None:
         raise NotFound("Appointment not found.")
     return appointment
@@ -324,14 +331,6 @@ async def find_conflicts(
 
 
 # --- decisions -------------------------------------------------------------------------------
-
-
-def _require_staff(user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated("Authentication credentials were not provided.")
-    if not user.is_staff:
-        raise PermissionDenied("Staff only.")
-    return user
 
 
 def parse_scheduled_datetime(settings: Settings, value: datetime | str) -> datetime:
@@ -410,14 +409,11 @@ async def schedule_appointment(
     now: datetime | None = None,
 ) -> Appointment:
     """Give a pending request its time and a private room; tell the client; queue reminders."""
-    staff = _require_staff(staff_user)
+    staff = require_staff(staff_user)
     now = now or _utcnow()
     start = parse_scheduled_datetime(settings, scheduled_datetime)
     minutes = clean_duration(duration)
-    if start <= now:
-        raise InvalidInput({"scheduled_datetime": ["The time must be in the future."]})
-    if start - now > MAX_SCHEDULE_AHEAD:
-        raise InvalidInput({"scheduled_datetime": ["The time must be within a year from now."]})
+    require_bookable_start(start, now)
     target = _parse_id(appointment_id)
     decision = {
         "status": AppointmentStatus.SCHEDULED,
@@ -446,7 +442,7 @@ async def reject_appointment(
     now: datetime | None = None,
 ) -> Appointment:
     """Decline a pending request (optional reason); tell the client; cancel reminders."""
-    staff = _require_staff(staff_user)
+    staff = require_staff(staff_user)
     now = now or _utcnow()
     errors: FieldErrors = {}
     reason_text = clean_text(reason, "rejection_reason", REJECTION_REASON_MAX_LENGTH, errors)

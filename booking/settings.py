@@ -64,6 +64,8 @@ class Settings(BaseModel):
     practice_timezone: str = Field("UTC", alias="PRACTICE_TIMEZONE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
     dispatch_interval_seconds: float = Field(5.0, alias="DISPATCH_INTERVAL_SECONDS", gt=0)
+    # How long times staff propose stay on offer before they lapse (the client is told).
+    proposal_expiry_hours: float = Field(48.0, alias="PROPOSAL_EXPIRY_HOURS", gt=0, le=24 * 30)
 
     @field_validator("database_url")
     @classmethod

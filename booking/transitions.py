@@ -14,20 +14,25 @@ transaction that
 - `await lock_scheduling(conn)`
 - `await claim(conn, appointment_id, allowed, now) -> Appointment` (NotFound, or Conflict
   naming the current status)
+- `require_staff(user) -> User` (NotAuthenticated / PermissionDenied)
+- `require_bookable_start(start, now, field="scheduled_datetime")` (future, within a year)
+- `with field_named(field): ...` (a shared parser's InvalidInput under the caller's field)
 - `role_of(user) -> Role`
 - `await record_event(conn, appointment, actor, kind, now, *, role=None) -> AppointmentEvent`
 - `await close_offers(conn, appointment, now, *, proposals=REPLACED, request=CANCELLED)`
+  (`request=None`: the move request stays open)
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from tortoise import BaseDBAsyncClient
 
-from booking.errors import Conflict, NotFound
+from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from models import (
     Appointment,
     AppointmentEvent,
@@ -42,6 +47,7 @@ from models import (
 
 # Distinct key for PostgreSQL's advisory lock that serialises scheduling decisions.
 SCHEDULING_LOCK_KEY = 0x5448455241505931
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
 
 # Event kinds (AppointmentEvent.kind).
 EVENT_REQUESTED = "requested"
@@ -100,6 +106,34 @@ async def claim(
     return current
 
 
+def require_staff(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("Authentication credentials were not provided.")
+    if not user.is_staff:
+        raise PermissionDenied("Staff only.")
+    return user
+
+
+def require_bookable_start(
+    start: datetime, now: datetime, field: str = "scheduled_datetime"
+) -> None:
+    """A session's new start: in the future, and within a year."""
+    if start <= now:
+        raise InvalidInput({field: ["The time must be in the future."]})
+    if start - now > MAX_SCHEDULE_AHEAD:
+        raise InvalidInput({field: ["The time must be within a year from now."]})
+
+
+@contextmanager
+def field_named(field: str) -> Iterator[None]:
+    """Report a shared parser's InvalidInput (e.g. `scheduled_datetime`) under `field`."""
+    try:
+        yield
+    except InvalidInput as exc:
+        messages = [message for found in exc.errors.values() for message in found]
+        raise InvalidInput({field: messages}) from None
+
+
 def role_of(user: User | None) -> Role:
     if user is None:
         return Role.SYSTEM
@@ -135,14 +169,19 @@ async def close_offers(
     now: datetime,
     *,
     proposals: ProposalStatus = ProposalStatus.REPLACED,
-    request: RescheduleRequestStatus = RescheduleRequestStatus.CANCELLED,
+    request: RescheduleRequestStatus | None = RescheduleRequestStatus.CANCELLED,
 ) -> None:
-    """A decision replaces the open proposals and settles an open move request."""
+    """A decision replaces the open proposals and settles an open move request.
+
+    `request=None` leaves the move request open (a proposal round answering it).
+    """
     await (
         Proposal.filter(appointment_id=appointment.id, status=ProposalStatus.OPEN)
         .using_db(conn)
         .update(status=proposals, decided_at=now)
     )
+    if request is None:
+        return
     await (
         RescheduleRequest.filter(appointment_id=appointment.id, status=RescheduleRequestStatus.OPEN)
         .using_db(conn)

@@ -24,7 +24,7 @@ def describe_preferences(appointment: Appointment) -> list[str]:
     return [f"Preferred dates: {dates}.", f"Preferred times: {slots}."]
 
 
-def _when(settings: Settings, appointment: Appointment) -> list[str]:
+def when_lines(settings: Settings, appointment: Appointment) -> list[str]:
     assert appointment.scheduled_datetime is not None
     return [
         f"When: {format_practice_time(settings, appointment.scheduled_datetime)}.",
@@ -88,7 +88,7 @@ def scheduled_email(
         greeting=hello(appointment.first_name),
         paragraphs=[
             "Your therapy session is confirmed.",
-            *_when(settings, appointment),
+            *when_lines(settings, appointment),
             "The session takes place in a private video room. You can join from 10 minutes "
             "before the start; the link below is personal, please do not share it.",
             "A calendar invitation is attached.",
@@ -96,7 +96,12 @@ def scheduled_email(
         link=("Join the session", link),
         attachments=[
             invitation(
-                settings, appointment, link, attendee=appointment.email, now=now
+                settings,
+                appointment,
+                link,
+                sequence=appointment.calendar_sequence,
+                attendee=appointment.email,
+                now=now,
             ).attachment()
         ],
     )
@@ -124,7 +129,7 @@ def day_before_reminder_email(settings: Settings, appointment: Appointment, link
         greeting=hello(appointment.first_name),
         paragraphs=[
             "A reminder of your session.",
-            *_when(settings, appointment),
+            *when_lines(settings, appointment),
             "You can join from 10 minutes before the start.",
         ],
         link=("Join the session", link),
@@ -142,7 +147,7 @@ def join_window_email(
         greeting=hello(first),
         paragraphs=[
             "The video room of the session is open now.",
-            *_when(settings, appointment),
+            *when_lines(settings, appointment),
         ],
         link=("Join the session", link),
     )

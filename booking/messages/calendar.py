@@ -7,7 +7,9 @@ changed time is another REQUEST with a higher sequence, a cancellation `METHOD:C
 
 - `invitation(settings, appointment, link, *, method="REQUEST", sequence=0,
   attendee=None, now=None) -> Invitation` (`.text` is the `.ics`; `.attachment()` the
-  e-mail payload's attachment, its content type naming the method as iTIP asks)
+  e-mail payload's attachment, its content type naming the method as iTIP asks; a CANCEL
+  needs no link: the room is gone). The sequence is the appointment's
+  `calendar_sequence`, raised by every move and by the cancellation.
 
 Start and end are in UTC. The summary names the practice only; the link is the
 recipient's own.
@@ -53,7 +55,7 @@ class Invitation:
 def invitation(
     settings: Settings,
     appointment: Appointment,
-    link: str,
+    link: str | None,
     *,
     method: str = METHOD_REQUEST,
     sequence: int = 0,
@@ -80,14 +82,17 @@ def invitation(
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=duration))
     event.add("summary", summary)
-    event.add(
-        "description",
-        f"Your session with {settings.practice_name}.\n"
-        f"Join from {format_practice_time(settings, window.opens_at)}: {link}\n"
-        "The link is personal; please do not share it.",
-    )
-    event.add("location", link)
-    event.add("url", link)
+    if method == METHOD_CANCEL or not link:
+        event.add("description", f"Your session with {settings.practice_name} is cancelled.")
+    else:
+        event.add(
+            "description",
+            f"Your session with {settings.practice_name}.\n"
+            f"Join from {format_practice_time(settings, window.opens_at)}: {link}\n"
+            "The link is personal; please do not share it.",
+        )
+        event.add("location", link)
+        event.add("url", link)
     event.add("status", "CANCELLED" if method == METHOD_CANCEL else "CONFIRMED")
     event.add("transp", "OPAQUE")
     # iTIP wants an organizer (and the attendee) on a REQUEST; the practice decided the
