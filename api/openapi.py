@@ -176,8 +176,10 @@ def _operation(endpoint: Endpoint, components: _Components) -> dict[str, Any]:
     if parameters:
         op["parameters"] = parameters
     if endpoint.body is not None:
+        # No body at all is an empty object: required only when some field is.
+        fields = endpoint.body.model_fields.values()
         op["requestBody"] = {
-            "required": True,
+            "required": any(field.is_required() for field in fields),
             "content": {JSON: {"schema": components.schema_of(endpoint.body, "validation")}},
         }
     op["responses"] = _responses(endpoint, components)

@@ -41,6 +41,18 @@ def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
+def _number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent; a whole one is an integer, as JSON Schema
+    (and so the published document) counts it: `[1.0]` is a list of integers."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _not_json(name: str) -> None:
+    # Python's json takes NaN and Infinity; JSON has no such numbers (DRF refuses them too).
+    raise ValueError(f"{name} is not JSON")
+
+
 async def read_json(request: web.Request) -> dict:
     """The body as a JSON object, or a 400 saying what is wrong with it."""
     if not request.can_read_body:
@@ -53,7 +65,7 @@ async def read_json(request: web.Request) -> dict:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_float=_number, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: "[[[[...]]]]" nested deeper than the parser goes is not JSON we take.
         raise InvalidInput("Request body is not valid JSON.") from None

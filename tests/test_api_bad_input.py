@@ -108,3 +108,26 @@ async def test_a_lone_surrogate_in_a_json_string_is_400_not_a_crash(api, db, pat
     response = await api.post(path, data=body, headers={"Content-Type": "application/json"})
     assert response.status == 400, await response.text()
     assert "password" in await response.json() or "first_name" in await response.json()
+
+
+async def test_a_whole_number_written_with_a_fraction_is_the_integer_json_schema_says_it_is(
+    api, db
+):
+    """The document types weekdays as integers, and JSON Schema counts 1.0 as one: taken."""
+    cast = await make_cast(db)
+    url = "/api/meetings/admin/availability/"
+    response = await api.put(url, json={"available_days": [1.0, 2e0]}, headers=cast.headers("theo"))
+    assert response.status == 200, await response.text()
+    assert (await response.json())["available_days"] == [1, 2]
+    refused = await api.put(url, json={"available_days": [1.5]}, headers=cast.headers("theo"))
+    assert refused.status == 400
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+async def test_nan_and_infinity_are_not_json(api, db, constant):
+    body = b'{"email": "mallory@example.com", "context": ' + constant + b"}"
+    response = await api.post(
+        "/api/auth/resend-otp/", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert await response.json() == {"non_field_errors": ["Request body is not valid JSON."]}

@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 
 from api.app import create_app
 from api.appointment_models import AppointmentRequest, ScheduleRequest
-from api.routing import app_routes
+from api.routing import app_routes, declaration_of
 from booking.appointments import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
 from booking.person_fields import (
     EMAIL_MAX_LENGTH,
@@ -77,6 +77,21 @@ async def test_request_bodies_are_the_models_the_handlers_validate_with(api):
     # The accounts door is declared the same way.
     login = document["paths"]["/api/auth/login/"]["post"]
     assert "requestBody" in login
+
+
+async def test_a_body_is_required_exactly_when_its_model_has_a_required_field(api, db):
+    """PATCH availability/ with no body changes nothing (200): its body must not be required."""
+    document = await schema_of(api)
+    for method, path, handler in app_routes(create_app(db)):
+        endpoint = declaration_of(handler)
+        if endpoint is None or endpoint.body is None:
+            continue
+        body = document["paths"][path][method]["requestBody"]
+        needed = any(field.is_required() for field in endpoint.body.model_fields.values())
+        assert body["required"] is needed, (method, path)
+    availability = document["paths"]["/api/meetings/admin/availability/"]
+    assert availability["patch"]["requestBody"]["required"] is False
+    assert availability["put"]["requestBody"]["required"] is True
 
 
 async def test_access_levels_and_errors_are_documented(api):
