@@ -14,44 +14,23 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from api.fields import Email, Name, Phone, Reason, RejectionReason
-from booking import availability
 from booking.appointments import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
 from booking.meetings import Participant, can_join, meeting_status, meeting_url
+from booking.proposals import Offers
 from booking.person_fields import EMAIL_MAX_LENGTH, MAX_PREFERRED_DATES
 from booking.settings import Settings
-from models import Appointment, AppointmentStatus, Availability, User
+from models import Appointment, AppointmentStatus, User
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Slot = Literal["morning", "afternoon", "evening"]
-Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
 StatusName = Literal["pending_review", "scheduled", "rejected", "cancelled"]
 MeetingStatus = Literal["pending", "scheduled", "active", "completed"]
 
 
 # --- request models ---------------------------------------------------------------------------
-
-
-class AvailabilityUpdate(BaseModel):
-    """PUT: the whole weekly availability."""
-
-    model_config = ConfigDict(extra="forbid")
-    available_days: list[Weekday] = Field(
-        description="Weekday numbers when requests are accepted: 0=Monday .. 6=Sunday.",
-        examples=[[0, 1, 2, 3, 4]],
-        max_length=7,
-    )
-
-
-class AvailabilityPatch(BaseModel):
-    """PATCH: the fields given are changed."""
-
-    model_config = ConfigDict(extra="forbid")
-    available_days: list[Weekday] | None = Field(
-        None, description="Weekday numbers 0=Monday .. 6=Sunday.", max_length=7
-    )
 
 
 class AppointmentRequest(BaseModel):
@@ -128,21 +107,6 @@ class AppointmentPath(BaseModel):
 # --- response models --------------------------------------------------------------------------
 
 
-class AvailabilityOut(BaseModel):
-    available_days: list[int]
-    available_days_display: list[str]
-    updated_at: datetime | None = None
-
-    @classmethod
-    def of(cls, row: Availability) -> AvailabilityOut:
-        days = list(row.available_days)
-        return cls(
-            available_days=days,
-            available_days_display=availability.day_names(days),
-            updated_at=row.updated_at,
-        )
-
-
 class AppointmentOut(BaseModel):
     id: str
     user: str | None
@@ -169,6 +133,37 @@ class AppointmentOut(BaseModel):
     has_jitsi_meeting: bool
     can_join_meeting: bool
     meeting_status: MeetingStatus
+    cancelled_by: Literal["client", "staff"] | None
+    cancelled_at: datetime | None
+    cancellation_reason: str | None
+    late_cancellation: bool = Field(
+        description="A client cancelled the session inside the cancellation notice."
+    )
+    client_confirmed_at: datetime | None = Field(
+        description="When the client said they will be there (cleared by a move)."
+    )
+    reschedule_count: int = Field(description="How often the session was moved.")
+    proposals: list[ProposalOut] = Field(
+        description="Times on offer (`accept-proposal/`), earliest first; [] when none."
+    )
+    reschedule_request: MoveRequestOut | None = Field(
+        description="The client's open request to move the session (null when none)."
+    )
+
+
+class ProposalOut(BaseModel):
+    time: datetime = Field(description="UTC; send it back as `time` to accept.")
+    time_local: str = Field(description="The same instant in the practice's time zone.")
+    duration: int = Field(description="Minutes.")
+    expires_at: datetime
+
+
+class MoveRequestOut(BaseModel):
+    preferred_dates: list[str]
+    preferred_time_slots: list[str]
+    note: str | None
+    requested_at: datetime
+    late: bool = Field(description="Asked inside the minimum notice before the session.")
 
 
 T = TypeVar("T")
@@ -223,9 +218,17 @@ STATUS_DISPLAY = {
 
 
 def render_appointment(
-    settings: Settings, appointment: Appointment, viewer: User | None, now: datetime
+    settings: Settings,
+    appointment: Appointment,
+    viewer: User | None,
+    now: datetime,
+    offers: Offers | None = None,
 ) -> AppointmentOut:
+    """The appointment as `viewer` sees it; `offers` (`booking.proposals.offers_for`) adds the
+    open proposals and move request."""
     start = appointment.scheduled_datetime
+    offers = offers or Offers()
+    request = offers.move_request
     participant = Participant.for_user(viewer) if viewer is not None else None
     link = meeting_url(settings, appointment, participant, now)
     user_id = appointment.user_id  # type: ignore[attr-defined]
@@ -253,4 +256,28 @@ def render_appointment(
         has_jitsi_meeting=link is not None,
         can_join_meeting=can_join(appointment, now),
         meeting_status=meeting_status(appointment, now),  # type: ignore[arg-type]
+        cancelled_by=appointment.cancelled_by.value if appointment.cancelled_by else None,  # type: ignore[arg-type]
+        cancelled_at=appointment.cancelled_at,
+        cancellation_reason=appointment.cancellation_reason,
+        late_cancellation=appointment.late_cancellation,
+        client_confirmed_at=appointment.client_confirmed_at,
+        reschedule_count=appointment.reschedule_count,
+        proposals=[
+            ProposalOut(
+                time=p.start,
+                time_local=p.start.astimezone(settings.zone).isoformat(),
+                duration=p.duration,
+                expires_at=p.expires_at,
+            )
+            for p in offers.proposals
+        ],
+        reschedule_request=MoveRequestOut(
+            preferred_dates=list(request.preferred_dates),
+            preferred_time_slots=list(request.preferred_time_slots),
+            note=request.note,
+            requested_at=request.requested_at,
+            late=request.late,
+        )
+        if request is not None
+        else None,
     )

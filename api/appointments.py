@@ -1,4 +1,7 @@
-"""`/api/meetings/`: availability, appointment requests, scheduling, Jitsi meetings, stats.
+"""`/api/meetings/`: appointment requests, scheduling, Jitsi meetings, stats.
+
+The availability routes (rules, blocked dates, the dates and slots on offer) are
+`api.availability`'s.
 
 Handlers are thin: each gets its parsed input (the request models of
 `api.appointment_models`), calls one service in `booking` and returns a response model;
@@ -8,7 +11,7 @@ declarations.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -20,9 +23,6 @@ from api.appointment_models import (
     AppointmentPath,
     AppointmentQuery,
     AppointmentRequest,
-    AvailabilityOut,
-    AvailabilityPatch,
-    AvailabilityUpdate,
     MeetingOut,
     Page,
     PageQuery,
@@ -34,7 +34,7 @@ from api.appointment_models import (
 from api.auth import Access
 from api.routing import Routes
 from api.urls import absolute_url
-from booking import appointments, availability
+from booking import appointments
 from booking.errors import NotFound
 from booking.meetings import meeting_info
 from booking.stats import stats
@@ -88,56 +88,8 @@ async def _page(
 
 # --- handlers ---------------------------------------------------------------------------------
 
-AVAILABILITY = f"{PREFIX}/admin/availability/"
 ONE_APPOINTMENT = f"{PREFIX}/appointments/{APPOINTMENT_ID}"
 NOT_PENDING = "The request is no longer pending"
-
-
-def _staff_availability(method: str, body: type[BaseModel] | None = None):
-    return routes.endpoint(
-        method,
-        AVAILABILITY,
-        access=Access.STAFF,
-        body=body,
-        response=AvailabilityOut,
-        tag="availability",
-    )
-
-
-@_staff_availability("GET")
-async def get_availability(request: web.Request, *, user: User) -> AvailabilityOut:
-    """Weekly availability (staff)."""
-    return AvailabilityOut.of(await availability.get_availability())
-
-
-@_staff_availability("PUT", AvailabilityUpdate)
-async def put_availability(
-    request: web.Request, *, user: User, body: AvailabilityUpdate
-) -> AvailabilityOut:
-    """Replace the weekly availability (staff)."""
-    return AvailabilityOut.of(await availability.set_available_days(body.available_days))
-
-
-@_staff_availability("PATCH", AvailabilityPatch)
-async def patch_availability(
-    request: web.Request, *, user: User, body: AvailabilityPatch
-) -> AvailabilityOut:
-    """Change the given availability fields (staff)."""
-    if body.available_days is None:
-        return AvailabilityOut.of(await availability.get_availability())
-    return AvailabilityOut.of(await availability.set_available_days(body.available_days))
-
-
-@routes.endpoint(
-    "GET",
-    f"{PREFIX}/appointments/available-dates/",
-    access=Access.PUBLIC,
-    response=list[date],
-    tag="appointments",
-)
-async def get_available_dates(request: web.Request) -> list[date]:
-    """Open dates of the next 30 days from tomorrow (practice time zone), YYYY-MM-DD."""
-    return await availability.available_dates(request.app[SETTINGS], now=_now(request))
 
 
 @routes.endpoint(

@@ -40,6 +40,10 @@ EXPECTED = {
     ("put", "/api/meetings/admin/availability/"): {200, 400, 401, 403, 413, 415},
     ("patch", "/api/meetings/admin/availability/"): {200, 400, 401, 403, 413, 415},
     ("get", "/api/meetings/appointments/available-dates/"): {200, 401},
+    ("get", "/api/meetings/appointments/available-slots/"): {200, 400, 401},
+    ("get", "/api/meetings/admin/blocked-dates/"): {200, 400, 401, 403},
+    ("post", "/api/meetings/admin/blocked-dates/"): {201, 400, 401, 403, 413, 415},
+    ("delete", "/api/meetings/admin/blocked-dates/{block_id}/"): {200, 401, 403, 404},
     ("post", "/api/meetings/appointments/create/"): {201, 400, 401, 413, 415, 429},
     ("get", "/api/meetings/appointments/"): {200, 400, 401, 404},
     ("get", "/api/meetings/user/appointments/"): {200, 400, 401, 404},
@@ -68,7 +72,7 @@ EXPECTED = {
     ("get", "/api/meetings/appointments/{appointment_id}/jitsi-meeting/"): {200, 400, 401, 404},
 }
 # A path parameter that matches the route's pattern but names nothing.
-NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js"}
+NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
 
 
 def endpoints(settings) -> dict[tuple[str, str], Endpoint]:
@@ -122,10 +126,13 @@ def concrete(path: str, values: dict[str, str]) -> str:
 
 
 def invalid_query(model: type[BaseModel]) -> dict[str, str]:
-    """One query parameter with a value its model refuses (a choice or a number)."""
+    """One query parameter with a value its model refuses (a choice, number, flag or pattern)."""
     for name, schema in model.model_json_schema()["properties"].items():
         options = schema.get("anyOf", [schema])
-        if any("enum" in option or option.get("type") == "integer" for option in options):
+        if any(
+            "enum" in option or "pattern" in option or option.get("type") in ("integer", "boolean")
+            for option in options
+        ):
             return {name: "not-a-valid-value"}
     raise AssertionError(f"{model.__name__}: no parameter to make invalid")
 
