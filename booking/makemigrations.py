@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -18,7 +19,7 @@ import asyncpg
 from aerich import Command
 from tortoise import Tortoise
 
-from booking.db import APP, MIGRATIONS_DIR, tortoise_config
+from booking.db import APP, MIGRATIONS_DIR, close_database, tortoise_config
 from models import configure_encryption
 
 
@@ -30,16 +31,21 @@ async def _generate(url: str, dialect: str, name: str) -> str | None:
         if not existing.exists() or not any(existing.glob("*.py")):
             await command.init_migrations(safe=True)
             return f"initial migration for {dialect}"
+        # aerich looks the connection up in Tortoise's registry; after a first dialect in this
+        # process it is only found when we open it ourselves (as booking.db.migrate does).
+        await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
         await command.init(offline=True)
         return await command.migrate(name, no_input=True, offline=True)
     finally:
-        await Tortoise.close_connections()
+        await close_database()
 
 
-async def main(name: str) -> None:
+async def _generate_for(dialect: str, name: str) -> None:
     configure_encryption(["Zm9yLW1pZ3JhdGlvbnMtb25seS0zMi1ieXRlcy1rZXk="], "x" * 32)
-    with tempfile.TemporaryDirectory() as tmp:
-        print("sqlite:", await _generate(f"sqlite://{tmp}/scratch.sqlite3", "sqlite", name))
+    if dialect == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            print("sqlite:", await _generate(f"sqlite://{tmp}/scratch.sqlite3", "sqlite", name))
+        return
     base = os.environ.get(
         "MAKEMIGRATIONS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
     )
@@ -54,8 +60,24 @@ async def main(name: str) -> None:
         await admin.close()
 
 
+def main(name: str) -> None:
+    # One process per dialect: aerich keeps the first dialect's DDL generator in class
+    # attributes, so a second dialect in the same process would get SQLite's SQL.
+    for dialect in DIALECTS:
+        subprocess.run(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "booking.makemigrations", name, "--only", dialect],
+            check=True,
+        )
+
+
+DIALECTS = ("sqlite", "postgres")
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if len(args) == 3 and args[1] == "--only" and args[2] in DIALECTS:
+        asyncio.run(_generate_for(args[2], args[0]))
+    elif len(args) == 1:
+        main(args[0])
+    else:
         print(__doc__, file=sys.stderr)
         raise SystemExit(2)
-    asyncio.run(main(sys.argv[1]))
