@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from api.app_keys import CLOCK, SETTINGS
 from api.auth import Access
 from api.routing import Routes
-from booking import availability, blocked_dates
+from booking import availability, blocked_dates, slots
 from booking.availability import RULE_LIMITS
 from booking.person_fields import BLOCKED_DATE_NOTE_MAX_LENGTH
 from models import Availability, BlockedDate, User
@@ -292,7 +292,6 @@ async def get_available_slots(request: web.Request, *, query: SlotsQuery) -> Slo
     its end, starts after the minimum notice and touches no session (buffers counted). A
     closed, blocked or full day, and today, give `[]`; a date outside today..horizon: 400.
     """
-    day, slots = await availability.available_slots(
-        request.app[SETTINGS], query.date, now=_now(request)
-    )
-    return SlotsOut(date=day, slots=slots)
+    settings = request.app[SETTINGS]
+    day, offered = await slots.available_slots(settings, query.date, now=_now(request))
+    return SlotsOut(date=day, slots=offered)

@@ -22,16 +22,14 @@ Services (plain values in and out, `booking.errors` raised):
 - `is_late_cancellation(rules, start, now) -> bool` (start < now + cancellation_notice_hours)
 - `await available_dates(settings, *, now=None) -> list[date]` (from tomorrow to the
   horizon: open weekdays, not blocked, not at the cap, with a slot that has room)
-- `await available_slots(settings, day, *, now=None) -> list[str]` (the slots of `day`
-  with room; InvalidInput on `date` for a malformed day or one outside today..horizon)
-- `await load_openings(settings, now) -> Openings` and the pure `offered_dates(settings,
-  openings, now)` / `open_slots(settings, openings, day, now)` behind the two above: three
-  queries in all, whatever the horizon, and a value a cache can key on
+- `await load_openings(settings, now, *, days=None, exclude_appointment_id=None)` and the
+  pure `offered_dates(settings, openings, now)`, `open_slots(settings, openings, day, now)`
+  behind it (and behind `booking.slots`): three queries whatever the horizon, and a value
+  a cache can key on
 - `day_names(days) -> list[str]`, `practice_today(settings, now=None) -> date`
 - `slot_bounds(settings, day, slot)`, `day_bounds(settings, day)` (UTC, DST-correct)
 - `slot_start_minutes(slots, step=STEP_MINUTES) -> list[int]` (the start times offered
   inside the given slots, as minutes after midnight on the practice's wall clock)
-- `to_practice_time(settings, value: datetime) -> datetime` (aware, in the practice zone)
 - `localize(settings, naive: datetime) -> datetime` (practice wall clock -> aware UTC;
   InvalidInput for a time that does not exist because of a daylight-saving jump)
 """
@@ -241,10 +239,6 @@ def localize(settings: Settings, naive: datetime) -> datetime:
     return as_utc
 
 
-def to_practice_time(settings: Settings, value: datetime) -> datetime:
-    return value.astimezone(settings.zone)
-
-
 def slot_bounds(settings: Settings, day: date, slot: str) -> tuple[datetime, datetime]:
     """Start and end of a slot on a practice date, in UTC."""
     if slot not in SLOT_HOURS:
@@ -379,18 +373,35 @@ def horizon(settings: Settings, rules: AvailabilityRules, now: datetime) -> tupl
     return today + timedelta(days=1), today + timedelta(days=rules.booking_horizon_days)
 
 
-async def load_openings(settings: Settings, now: datetime) -> Openings:
-    """The rules, the blocked dates and the booked sessions of the horizon: three queries."""
+async def load_openings(
+    settings: Settings,
+    now: datetime,
+    *,
+    days: tuple[date, date] | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+) -> Openings:
+    """The rules, the blocked dates and the booked sessions of `days` (first, last; by
+    default today to the horizon), the session `exclude_appointment_id` left out: three
+    queries."""
     rules = await get_rules()
     today = practice_today(settings, now)
-    last = today + timedelta(days=rules.booking_horizon_days)
+    first, last = days or (today, today + timedelta(days=rules.booking_horizon_days))
     reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
-    start, end = day_bounds(settings, today)[0], day_bounds(settings, last)[1]
-    rows = await _busy_query(start - reach, end + reach)
-    blocks = await BlockedDate.filter(start_date__lte=last, end_date__gte=today).values_list(
+    start, end = day_bounds(settings, first)[0], day_bounds(settings, last)[1]
+    rows = await _busy_query(start - reach, end + reach, exclude_appointment_id)
+    blocks = await BlockedDate.filter(start_date__lte=last, end_date__gte=first).values_list(
         "start_date", "end_date"
     )
     return Openings(rules=rules, blocks=tuple(sorted(blocks)), busy=_busy(rows))
+
+
+def day_is_full(settings: Settings, openings: Openings, day: date) -> bool:
+    """The day has reached the daily cap."""
+    cap = openings.rules.max_sessions_per_day
+    if cap is None:
+        return False
+    day_start, day_end = day_bounds(settings, day)
+    return sum(1 for b in openings.busy if day_start <= b.start < day_end) >= cap
 
 
 def open_slots(settings: Settings, openings: Openings, day: date, now: datetime) -> list[str]:
@@ -400,13 +411,9 @@ def open_slots(settings: Settings, openings: Openings, day: date, now: datetime)
     first, last = horizon(settings, rules, now)
     if not first <= day <= last or day.weekday() not in rules.available_days:
         return []
-    if is_blocked(day, openings.blocks):
+    if is_blocked(day, openings.blocks) or day_is_full(settings, openings, day):
         return []
     day_start, day_end = day_bounds(settings, day)
-    if rules.max_sessions_per_day is not None:
-        that_day = sum(1 for b in openings.busy if day_start <= b.start < day_end)
-        if that_day >= rules.max_sessions_per_day:
-            return []
     reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
     near = [b for b in openings.busy if day_start - reach < b.start < day_end + reach]
     return [slot for slot in SLOT_HOURS if slot_has_room(settings, rules, near, day, slot, now)]
@@ -446,28 +453,3 @@ async def available_dates(settings: Settings, *, now: datetime | None = None) ->
     """The dates a client may ask for, counted from today in the practice's zone."""
     now = now or _utcnow()
     return offered_dates(settings, await load_openings(settings, now), now)
-
-
-def parse_offered_day(settings: Settings, value: str, now: datetime, horizon_days: int) -> date:
-    """A `YYYY-MM-DD` between today and the horizon; InvalidInput on `date` otherwise."""
-    try:
-        if len(value) != 10:
-            raise ValueError
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput({"date": ["Enter a date in YYYY-MM-DD format."]}) from None
-    today = practice_today(settings, now)
-    if not today <= day <= today + timedelta(days=horizon_days):
-        raise InvalidInput({"date": [f"Choose a date from today to {horizon_days} days ahead."]})
-    return day
-
-
-async def available_slots(
-    settings: Settings, day: str | date, *, now: datetime | None = None
-) -> tuple[date, list[str]]:
-    """The day asked for and its slots with room (see `open_slots`)."""
-    now = now or _utcnow()
-    openings = await load_openings(settings, now)
-    if not isinstance(day, date):
-        day = parse_offered_day(settings, day, now, openings.rules.booking_horizon_days)
-    return day, open_slots(settings, openings, day, now)
