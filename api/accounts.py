@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from api.app_keys import SETTINGS
 from api.auth import Access
+from api.client_address import client_ip
 from api.fields import Email, Name, Phone
 from api.routing import Routes
 from booking import accounts
@@ -175,7 +176,7 @@ async def register(request: web.Request, *, body: RegisterBody) -> MessageOut:
         last_name=body.last_name,
         phone=body.phone_number,
         password=body.password,
-        ip=request.remote,
+        ip=client_ip(request),
     )
     return REGISTERED
 
@@ -184,7 +185,7 @@ async def register(request: web.Request, *, body: RegisterBody) -> MessageOut:
 async def verify_otp(request: web.Request, *, body: CodeBody) -> MessageOut:
     """Confirm the e-mail address with the registration code."""
     user = await accounts.verify_registration(
-        request.app[SETTINGS], email=body.email, code=body.otp, ip=request.remote
+        request.app[SETTINGS], email=body.email, code=body.otp, ip=client_ip(request)
     )
     return VERIFIED if is_usable(user.password_hash) else VERIFIED_CHOOSE_PASSWORD
 
@@ -202,7 +203,7 @@ async def verify_otp(request: web.Request, *, body: CodeBody) -> MessageOut:
 async def login(request: web.Request, *, body: LoginBody) -> LoginOut:
     """Access and refresh tokens plus the user; one 401 for every kind of failure."""
     result = await accounts.sign_in(
-        request.app[SETTINGS], email=body.email, password=body.password, ip=request.remote
+        request.app[SETTINGS], email=body.email, password=body.password, ip=client_ip(request)
     )
     return LoginOut(access=result.access, refresh=result.refresh, user=UserOut.of(result.user))
 
@@ -214,7 +215,7 @@ async def resend_otp(request: web.Request, *, body: ResendBody) -> MessageOut:
         request.app[SETTINGS],
         email=body.email,
         context=body.context or "registration",
-        ip=request.remote,
+        ip=client_ip(request),
     )
     return CODE_SENT
 
@@ -223,7 +224,7 @@ async def resend_otp(request: web.Request, *, body: ResendBody) -> MessageOut:
 async def forgot_password(request: web.Request, *, body: EmailBody) -> MessageOut:
     """E-mail a password reset code; the same answer for any address."""
     await accounts.request_password_reset(
-        request.app[SETTINGS], email=body.email, ip=request.remote
+        request.app[SETTINGS], email=body.email, ip=client_ip(request)
     )
     return RESET_SENT
 
@@ -232,7 +233,7 @@ async def forgot_password(request: web.Request, *, body: EmailBody) -> MessageOu
 async def verify_password_reset_otp(request: web.Request, *, body: CodeBody) -> MessageOut:
     """Check a reset code without using it up."""
     await accounts.check_password_reset_code(
-        request.app[SETTINGS], email=body.email, code=body.otp, ip=request.remote
+        request.app[SETTINGS], email=body.email, code=body.otp, ip=client_ip(request)
     )
     return RESET_CODE_OK
 
@@ -245,7 +246,7 @@ async def reset_password(request: web.Request, *, body: ResetBody) -> MessageOut
         email=body.email,
         code=body.otp,
         new_password=body.new_password,
-        ip=request.remote,
+        ip=client_ip(request),
     )
     return PASSWORD_RESET
 

@@ -32,6 +32,7 @@ from api.appointment_models import (
     render_appointment,
 )
 from api.auth import Access
+from api.client_address import client_ip
 from api.routing import Routes
 from api.urls import absolute_url
 from booking import appointments
@@ -112,7 +113,7 @@ async def create_appointment(
     settings = request.app[SETTINGS]
     now = _now(request)
     appointment = await appointments.create_appointment(
-        settings, **body.model_dump(), user=user, ip=request.remote, now=now
+        settings, **body.model_dump(), user=user, ip=client_ip(request), now=now
     )
     return render_appointment(settings, appointment, user, now)
 

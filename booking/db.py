@@ -10,6 +10,7 @@ from typing import Any
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from booking.ratelimit import configure_rate_limits
 from booking.settings import Settings
 from models import configure_encryption
 
@@ -41,6 +42,7 @@ def _ensure_sqlite_dir(database_url: str) -> None:
 
 def configure_keys(settings: Settings) -> None:
     configure_encryption(settings.fernet_keys, settings.blind_index_key.get_secret_value())
+    configure_rate_limits(settings.rate_limit_multiplier)
 
 
 async def open_database(settings: Settings) -> None:

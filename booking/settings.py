@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -22,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEV_SECRETS_FILE = "dev-secrets.json"
 SECRET_NAMES = ("JWT_SECRET", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
 
@@ -64,6 +66,10 @@ class Settings(BaseModel):
     practice_timezone: str = Field("UTC", alias="PRACTICE_TIMEZONE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
     dispatch_interval_seconds: float = Field(5.0, alias="DISPATCH_INTERVAL_SECONDS", gt=0)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
+    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+    # Every rate limit times this: for tests and load trials only (refused in production).
+    rate_limit_multiplier: int = Field(1, alias="RATE_LIMIT_MULTIPLIER", ge=1)
     # How long times staff propose stay on offer before they lapse (the client is told).
     proposal_expiry_hours: float = Field(48.0, alias="PROPOSAL_EXPIRY_HOURS", gt=0, le=24 * 30)
 
@@ -81,6 +87,18 @@ class Settings(BaseModel):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _comma_separated(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"must be comma-separated IP addresses or CIDR networks ({item!r} is not)"
+                ) from None
         return value
 
     @field_validator("field_encryption_keys")
@@ -118,6 +136,8 @@ class Settings(BaseModel):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
         if bool(self.jitsi_app_id) != bool(self.jitsi_app_secret):
             raise ValueError("JITSI_APP_ID and JITSI_APP_SECRET go together")
+        if self.environment == "production" and self.rate_limit_multiplier != 1:
+            raise ValueError("RATE_LIMIT_MULTIPLIER is for tests only: production keeps 1")
         return self
 
     # Derived values -----------------------------------------------------------------------
@@ -130,6 +150,13 @@ class Settings(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.practice_timezone)
+
+    @property
+    def trusted_networks(self) -> tuple[IPNetwork, ...]:
+        return tuple(
+            ipaddress.ip_network(item, strict=False)
+            for item in _comma_separated(self.trusted_proxies)
+        )
 
     @property
     def fernet_keys(self) -> list[str]:
@@ -149,6 +176,10 @@ class Settings(BaseModel):
         if self.smtp_port:
             return self.smtp_port
         return {"none": 25, "starttls": 587, "ssl": 465}[self.smtp_tls]
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _describe(error: ValidationError) -> str:

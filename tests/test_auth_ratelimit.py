@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise import Tortoise
 
 from booking.errors import RateLimited
 from booking.ratelimit import RateLimit, hit_all
@@ -76,3 +77,16 @@ async def test_the_table_never_holds_an_address_or_an_ip(db):
     for bucket in buckets:
         assert "alice" not in bucket and "203.0.113" not in bucket
         assert bucket.startswith("test:three:")
+
+
+async def test_a_test_setting_multiplies_every_limit_and_the_next_start_resets_it(make_settings):
+    from booking.db import database
+
+    async with database(make_settings(RATE_LIMIT_MULTIPLIER="2")):
+        await Tortoise.generate_schemas()
+        for second in range(6):
+            await THREE_A_MINUTE.hit("carol@example.com", now=at(second))
+        with pytest.raises(RateLimited):
+            await THREE_A_MINUTE.hit("carol@example.com", now=at(7))
+    async with database(make_settings()):
+        assert THREE_A_MINUTE.allowed == 3

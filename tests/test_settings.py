@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
         ("DATABASE_URL", "mysql://nope"),
         ("ENVIRONMENT", "staging-ish"),
         ("JWT_SECRET", "short"),
+        ("TRUSTED_PROXIES", "10.0.0.1, not-an-address"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("RATE_LIMIT_MULTIPLIER", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path, variable, value):
@@ -107,3 +110,30 @@ def test_the_command_line_exits_with_one_line_and_no_traceback(tmp_path):
     assert done.stderr.strip().count("\n") == 0
     assert "PORT" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_trusted_proxies_are_addresses_and_networks(tmp_path):
+    settings = load_settings(
+        {"DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": " 10.0.0.1, 192.168.0.0/16,fd00::/8 "},
+        env_file=None,
+    )
+    assert [str(n) for n in settings.trusted_networks] == [
+        "10.0.0.1/32",
+        "192.168.0.0/16",
+        "fd00::/8",
+    ]
+    assert load_settings({"DATA_DIR": str(tmp_path)}, env_file=None).trusted_networks == ()
+
+
+def test_production_keeps_the_documented_rate_limits(tmp_path):
+    environ = {
+        "DATA_DIR": str(tmp_path),
+        "ENVIRONMENT": "production",
+        "JWT_SECRET": "j" * 40,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BLIND_INDEX_KEY": "b" * 40,
+        "RATE_LIMIT_MULTIPLIER": "100",
+    }
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ, env_file=None)
+    assert "RATE_LIMIT_MULTIPLIER" in str(caught.value)
