@@ -10,16 +10,33 @@ Read-only: the decisions themselves are `booking.appointments.schedule_appointme
 - `offered_start_minutes(settings, appointment, day, *, now=None) -> list[int]` (start
   times, minutes after midnight on the practice's wall clock: inside the client's slots on
   a day they asked for, inside any slot on another day, none that has passed)
+- `await offered_starts(settings, wishes, day, *, exclude_appointment_id=None, now=None)
+  -> list[int]` (the same, as the rules allow: none on a blocked day or a day at its cap,
+  none where even the shortest session would touch another session or its buffer; the
+  minimum notice binds clients only. `wishes`: anything with `preferred_dates` and
+  `preferred_time_slots`, e.g. the request, or a client's move request)
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from booking.availability import SLOT_HOURS, slot_start_minutes
+from booking.availability import (
+    SLOT_HOURS,
+    day_is_full,
+    load_openings,
+    slot_start_minutes,
+    wall_clock_start,
+)
+from booking.clashes import is_blocked, is_free
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, User
+
+# A start is offered when a session this short fits there (booking.appointments.MIN_DURATION);
+# a longer one is checked, clashes shown, before it is confirmed.
+SHORTEST_SESSION_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -56,3 +73,31 @@ def offered_start_minutes(
     if day == local_now.date():
         minutes = [m for m in minutes if m > local_now.hour * 60 + local_now.minute]
     return minutes
+
+
+async def offered_starts(
+    settings: Settings,
+    wishes: Appointment,
+    day: date,
+    *,
+    exclude_appointment_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Start times on `day` as the rules allow (see the module's docstring)."""
+    now = now or datetime.now(UTC)
+    minutes = offered_start_minutes(settings, wishes, day, now=now)
+    if not minutes:
+        return []
+    openings = await load_openings(
+        settings, now, days=(day, day), exclude_appointment_id=exclude_appointment_id
+    )
+    if is_blocked(day, openings.blocks) or day_is_full(settings, openings, day):
+        return []
+    shortest = timedelta(minutes=SHORTEST_SESSION_MINUTES)
+    buffer = openings.rules.buffer_minutes
+    free = []
+    for minute in minutes:
+        start = wall_clock_start(settings, day, minute)
+        if start is not None and is_free(start, start + shortest, openings.busy, buffer):
+            free.append(minute)
+    return free

@@ -244,7 +244,7 @@ class StaffDuration(CallbackData):
 @dataclasses.dataclass(frozen=True)
 class StaffStep(CallbackData):
     prefix = "ss"
-    actions = frozenset({"confirm", "back", "cancel", "other_day", "skip"})
+    actions = frozenset({"confirm", "override", "back", "cancel", "other_day", "skip"})
     action: str
     appointment: uuid.UUID
 

@@ -261,10 +261,14 @@ def staff_durations(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def staff_confirm(appointment_id: uuid.UUID, *, conflict: bool) -> InlineKeyboardMarkup:
+def staff_confirm(
+    appointment_id: uuid.UUID, *, conflict: bool, anyway: bool = False
+) -> InlineKeyboardMarkup:
+    """Confirm; "Schedule anyway" past a buffer, blocked day or the cap; none past a session."""
     rows = []
     if not conflict:
-        rows.append([_button("Confirm", StaffStep("confirm", appointment_id))])
+        action, label = ("override", "Schedule anyway") if anyway else ("confirm", "Confirm")
+        rows.append([_button(label, StaffStep(action, appointment_id))])
     rows.append(_back_cancel(appointment_id, back="Pick another time"))
     return InlineKeyboardMarkup(rows)
 

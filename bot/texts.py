@@ -353,12 +353,21 @@ def ask_staff_time(day: date) -> str:
     return f"{format_short_date(day)}: pick the start time (practice time):"
 
 
-def staff_confirm(when: str, duration: str, conflicts: Sequence[str]) -> str:
+def staff_confirm(
+    when: str, duration: str, conflicts: Sequence[str], warnings: Sequence[str] = ()
+) -> str:
+    """The summary: overlaps (no way on), or clashes staff may override, or the question."""
     if conflicts:
         return (
             f"{when}, {duration} overlaps another session:\n"
-            + "\n".join(f"- {c}" for c in conflicts)
+            + "\n".join(f"- {c}" for c in [*conflicts, *warnings])
             + "\nPick another time."
+        )
+    if warnings:
+        return (
+            "Careful, this time:\n"
+            + "\n".join(f"- {w}" for w in warnings)
+            + f"\nSchedule the session for {when}, {duration} anyway?"
         )
     return f"Schedule the session for {when}, {duration}?"
 

@@ -20,14 +20,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from booking.agenda import decider_of, offered_start_minutes, preferred_days_ahead
+from booking.agenda import decider_of, offered_starts, preferred_days_ahead
 from booking.appointments import (
-    find_conflicts,
     get_appointment_for,
     reject_appointment,
     schedule_appointment,
 )
-from booking.availability import localize, practice_today
+from booking.availability import find_clashes, localize, practice_today
 from booking.errors import Conflict, InvalidInput, NotFound
 from booking.formatting import format_duration, format_practice_time
 from bot import keyboards, texts
@@ -233,7 +232,7 @@ async def pick_day(update: Update, context: BotContext, pressed: Pressed) -> Sta
     if day < practice_today(context.settings):
         await answer(update, texts.DAY_PASSED)
         return None
-    if not offered_start_minutes(context.settings, pressed.appointment, day):
+    if not await offered_starts(context.settings, pressed.appointment, day):
         await answer(update, texts.NO_TIMES, alert=True)
         return None
     await answer(update)
@@ -243,7 +242,7 @@ async def pick_day(update: Update, context: BotContext, pressed: Pressed) -> Sta
 
 async def _show_times(update: Update, context: BotContext, appointment: Appointment) -> str:
     day = date.fromisoformat(_draft(context)["day"])
-    minutes = offered_start_minutes(context.settings, appointment, day)
+    minutes = await offered_starts(context.settings, appointment, day)
     text = _card_with(appointment, texts.ask_staff_time(day))
     await show(update, context, text, keyboards.staff_times(appointment.id, minutes))
     return TIME
@@ -284,23 +283,25 @@ async def _show_confirm(
     start: datetime,
     minutes: int,
 ) -> str:
-    """The summary before confirming; overlapping sessions are shown instead of Confirm."""
-    clashes = await find_conflicts(start, minutes, exclude_id=appointment.id)
-    described = [
-        f"{format_practice_time(context.settings, c.scheduled_datetime)}, "  # type: ignore[arg-type]
-        f"{format_duration(c.scheduled_duration or 60)}"
-        for c in clashes
-    ]
+    """The summary before confirming: an overlapping session withholds Confirm; a buffer, a
+    blocked day or the daily cap turns it into "Schedule anyway" (override)."""
+    clashes = await find_clashes(
+        context.settings, start, minutes, exclude_appointment_id=appointment.id
+    )
+    blocking = [c.detail for c in clashes if not c.overridable]
+    warnings = [c.detail for c in clashes if c.overridable]
     when = format_practice_time(context.settings, start)
-    text = _card_with(appointment, texts.staff_confirm(when, format_duration(minutes), described))
-    markup = keyboards.staff_confirm(appointment.id, conflict=bool(clashes))
+    summary = texts.staff_confirm(when, format_duration(minutes), blocking, warnings)
+    text = _card_with(appointment, summary)
+    markup = keyboards.staff_confirm(appointment.id, conflict=bool(blocking), anyway=bool(warnings))
     await show(update, context, text, markup)
     return CONFIRM
 
 
 @decision_step(StaffStep)
 async def confirm(update: Update, context: BotContext, pressed: Pressed) -> State:
-    """Confirm: the appointments service decides; exactly one of two therapists wins."""
+    """Confirm (or Schedule anyway): the appointments service decides; exactly one of two
+    therapists wins."""
     try:
         scheduled = await schedule_appointment(
             context.settings,
@@ -308,6 +309,7 @@ async def confirm(update: Update, context: BotContext, pressed: Pressed) -> Stat
             pressed.staff,
             _start(context),
             _draft(context)["duration"],
+            override=pressed.data.action == "override",
         )
     except Conflict as exc:
         if (ended := await _decided_meanwhile(update, context, pressed, exc)) is not None:
@@ -446,6 +448,7 @@ def build_staff_conversation() -> ConversationHandler:
             ],
             CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="confirm")),
+                CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="override")),
                 back,
                 cancel_pressed,
                 buttons_only,
