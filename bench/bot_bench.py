@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,7 @@ from support import (
 )
 
 PHASES = (50, 200)
+PROFILED_CLIENTS = 100
 FIRST_USER = 10_000_001
 STEP_TIMEOUT = 60.0
 # The echo bot has no buttons: its clients press the same data the booking bot's would.
@@ -174,9 +176,37 @@ async def _run_bot(service: Service, fake: FakeBotApi, echo: bool) -> dict[str, 
             results[f"clients_{count}"] = await _phase(fake, service, first, count, echo)
             first += count
         results["alive"] = service.alive()
+        if not echo:
+            results["profile"] = await _profiled_phase(fake, service, first)
         return results
     finally:
         service.stop()
+
+
+async def _profiled_phase(fake: FakeBotApi, service: Service, first: int) -> dict[str, Any]:
+    """One more phase with py-spy attached (not one of the measured ones): where time goes."""
+    from profile_paths import OUT, py_spy, summarise
+
+    binary = py_spy()
+    if binary is None:
+        return {"skipped": "py-spy is not installed"}
+    OUT.mkdir(parents=True, exist_ok=True)
+    raw = OUT / "bot-booking.txt"
+    recorder = await asyncio.create_subprocess_exec(
+        *[binary, "record", "--pid", str(service.pid), "--rate", "100", "--format", "raw"],
+        *["--output", str(raw)],
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.sleep(0.5)
+    phase = await _phase(fake, service, first, PROFILED_CLIENTS, echo=False)
+    recorder.send_signal(signal.SIGINT)
+    await asyncio.wait_for(recorder.wait(), 60)
+    if not raw.exists():
+        return {"skipped": "py-spy wrote nothing"}
+    text, info = summarise(raw)
+    (OUT / "bot-booking-summary.txt").write_text(text)
+    return {**info, "updates_per_s_while_profiled": phase["updates_per_s"]}
 
 
 async def run() -> dict[str, Any]:
@@ -198,7 +228,12 @@ async def run() -> dict[str, Any]:
             env = worker_env(data_dir, fake.token, fake.api_url, sink.port)
             seed(env, "telegram-clients", "--first-id", str(FIRST_USER - 1000), "--count", "1")
             seed(
-                env, "telegram-clients", "--first-id", str(FIRST_USER), "--count", str(sum(PHASES))
+                env,
+                "telegram-clients",
+                "--first-id",
+                str(FIRST_USER),
+                "--count",
+                str(sum(PHASES) + PROFILED_CLIENTS),
             )
             since = time.time()
             results["booking"] = await _run_bot(booking_service("worker", env), fake, echo=False)

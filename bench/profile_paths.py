@@ -49,15 +49,15 @@ def _rank(counter: Counter[str], total: int, top: int, skip: tuple[str, ...] = (
 
 
 def summarise(raw: Path, top: int = 25) -> tuple[str, dict[str, Any]]:
-    """Top frames of the event loop's thread, and what the database thread was doing.
+    """Top frames of the event loop's thread, and what the other threads were doing.
 
     Shares are of the loop thread's samples; `select` is the loop waiting for sockets (idle).
-    aiosqlite runs each query in a thread of its own, shown apart.
+    aiosqlite runs each query in a thread of its own; executor threads (argon2) are apart too.
     """
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
-    db_own: Counter[str] = Counter()
-    loop_total = db_total = 0
+    others: dict[str, Counter[str]] = {"aiosqlite": Counter(), "other threads": Counter()}
+    loop_total = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not count_text.isdigit():
@@ -66,33 +66,38 @@ def summarise(raw: Path, top: int = 25) -> tuple[str, dict[str, Any]]:
         frames = [_function(f) for f in stack.split(";") if f]
         if not frames:
             continue
-        if any(f.startswith("_connection_worker_thread") for f in frames):
-            db_total += count
-            db_own[frames[-1]] += count
+        if not frames[0].startswith("_run_module_as_main"):
+            thread = (
+                "aiosqlite"
+                if any(f.startswith("_connection_worker_thread") for f in frames)
+                else "other threads"
+            )
+            others[thread][frames[-1]] += count
             continue
         loop_total += count
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
     idle = sum(n for f, n in own.items() if "select (selectors.py)" in f)
+    totals = {name: sum(counter.values()) for name, counter in others.items()}
     lines = [
         f"{raw.stem}: {loop_total} samples of the event loop's thread "
         f"({idle * 100 / max(loop_total, 1):.1f}% of them idle in select), "
-        f"{db_total} of aiosqlite's thread",
+        + ", ".join(f"{n} of {name}" for name, n in totals.items()),
         "",
         "loop thread, own time (the frame itself was running):",
         *_rank(own, max(loop_total, 1), top),
         "",
         "loop thread, inclusive (the frame was on the stack):",
         *_rank(inclusive, max(loop_total, 1), top, LOOP_FRAMES),
-        "",
-        "aiosqlite thread, own time:",
-        *_rank(db_own, max(db_total, 1), 8),
     ]
+    for name, counter in others.items():
+        if counter:
+            lines += ["", f"{name}, own time:", *_rank(counter, totals[name], 8)]
     return "\n".join(lines) + "\n", {
         "loop_samples": loop_total,
         "idle_share": round(idle / max(loop_total, 1), 3),
-        "db_thread_samples": db_total,
+        **{f"{name.replace(' ', '_')}_samples": n for name, n in totals.items()},
     }
 
 

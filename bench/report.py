@@ -296,6 +296,8 @@ def render(results: dict[str, Any], wrk_duration: int) -> str:
         "measured in the same run.",
         "",
     ]
+    for part, when in results.get("rerun", {}).items():
+        lines.insert(-1, f"- The `{part}` part was re-run alone on {when}.")
     if "http" in results:
         lines += _http(results["http"], wrk_duration)
     if "bot" in results:

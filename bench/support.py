@@ -7,6 +7,7 @@ imports only `models`, `booking.db` and `booking.settings`) and the public HTTP 
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
@@ -29,6 +30,11 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
+# The service's code: this checkout, or another one (`BENCH_CODE=/path`, e.g. an older commit
+# unpacked with `git archive`) measured by these same benches.
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT).resolve()
+KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")  # keep the temporary folders
+_made: list[Path] = []
 PYTHON = sys.executable
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 WRK_DURATION = int(os.environ.get("BENCH_DURATION", "3" if QUICK else "10"))
@@ -60,7 +66,7 @@ def service_env(data_dir: Path, port: int = 0, **extra: str) -> dict[str, str]:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(CODE),
         "ENVIRONMENT": "development",
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": f"sqlite://{data_dir}/booking.sqlite3",
@@ -92,7 +98,19 @@ def worker_env(data_dir: Path, token: str, api_url: str, smtp_port: int) -> dict
 def new_data_dir(name: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     path.chmod(0o700)
+    _made.append(path)
     return path
+
+
+def remove_data_dirs() -> None:
+    """Delete the bench's temporary folders (databases, logs), unless BENCH_KEEP=1."""
+    if KEEP:
+        return
+    while _made:
+        shutil.rmtree(_made.pop(), ignore_errors=True)
+
+
+atexit.register(remove_data_dirs)
 
 
 def run_booking(args: list[str], env: dict[str, str], *, check: bool = True) -> str:
@@ -395,6 +413,8 @@ def machine() -> dict[str, str]:
     git = subprocess.run(
         ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
+    if CODE != ROOT:
+        git = f"bench at {git}; service code from {CODE} ({os.environ.get('BENCH_CODE_REV', '?')})"
     return {
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
