@@ -6,7 +6,17 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from api import accounts, appointments, availability, docs, health, home, index, openapi
+from api import (
+    accounts,
+    appointments,
+    availability,
+    docs,
+    health,
+    home,
+    index,
+    lifecycle,
+    openapi,
+)
 from api.app_keys import SETTINGS
 from api.errors import error_middleware
 from api.parsing import MAX_BODY_BYTES
@@ -40,7 +50,8 @@ def create_app(
         app.cleanup_ctx.append(database_ctx)
     # Every route is declared (api.routing): authentication, parsing and the OpenAPI
     # document all follow from the declarations.
-    for module in (home, health, accounts, availability, appointments, index, openapi, docs):
+    routed = (home, health, accounts, availability, appointments, lifecycle, index, openapi, docs)
+    for module in routed:
         app.add_routes(module.routes)
     return app
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 from api.fields import Email, Name, Phone, Reason, RejectionReason
 from booking.appointments import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
 from booking.meetings import Participant, can_join, meeting_status, meeting_url
-from booking.proposals import Offers
 from booking.person_fields import EMAIL_MAX_LENGTH, MAX_PREFERRED_DATES
+from booking.proposals import Offers
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, User
 

@@ -38,6 +38,7 @@ from api.urls import absolute_url
 from booking import appointments
 from booking.errors import NotFound
 from booking.meetings import meeting_info
+from booking.proposals import offers_for
 from booking.stats import stats
 from models import User
 
@@ -75,6 +76,7 @@ async def _page(
     if query.page > 1 and not rows:
         raise NotFound("Invalid page.")  # DRF's words
     now = _now(request)
+    offers = await offers_for(rows, now)
 
     def link(page: int) -> str:
         return absolute_url(request, str(request.rel_url.update_query(page=page)))
@@ -83,7 +85,7 @@ async def _page(
         count=total,
         next=link(query.page + 1) if query.page * size < total else None,
         previous=link(query.page - 1) if query.page > 1 else None,
-        results=[render_appointment(settings, a, viewer, now) for a in rows],
+        results=[render_appointment(settings, a, viewer, now, offers[a.id]) for a in rows],
     )
 
 
@@ -169,9 +171,11 @@ async def appointment_stats(request: web.Request, *, user: User) -> StatsOut:
 async def appointment_detail(
     request: web.Request, *, user: User, path_params: AppointmentPath
 ) -> AppointmentOut:
-    """One request (its owner or staff; anyone else gets 404)."""
+    """One request (its owner or staff; anyone else gets 404), with its open offers."""
     appointment = await appointments.get_appointment_for(user, path_params.appointment_id)
-    return render_appointment(request.app[SETTINGS], appointment, user, _now(request))
+    now = _now(request)
+    offers = await offers_for([appointment], now)
+    return render_appointment(request.app[SETTINGS], appointment, user, now, offers[appointment.id])
 
 
 def _staff_decision(action: str, body: type[BaseModel], conflict: str):

@@ -10,6 +10,7 @@ from typing_extensions import TypedDict
 
 from api.app_keys import SETTINGS
 from api.auth import Access
+from api.lifecycle_index import lifecycle_endpoints
 from api.routing import Routes
 from api.urls import server_base
 
@@ -332,7 +333,10 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
             "appointments": {
                 "description": "Appointment requests and management with Jitsi video meetings",
                 "base_path": "/api/meetings/",
-                "endpoints": _meeting_endpoints(u),
+                "endpoints": {
+                    **_meeting_endpoints(u),
+                    **lifecycle_endpoints(u, "/api/meetings"),
+                },
                 "jitsi_integration": {
                     "description": "Automatic Jitsi video meeting integration",
                     "features": [
@@ -374,6 +378,10 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
             "status_lifecycle": [
                 "pending_review → scheduled (with datetime)",
                 "pending_review → rejected (with optional reason)",
+                "pending_review | scheduled → cancelled (owner or staff; late when a client "
+                "cancels inside cancellation_notice_hours)",
+                "scheduled → scheduled at a new time (staff move, or the client accepts a "
+                "proposed time); a request accepting a proposal → scheduled",
             ],
         },
         "authentication_flows": {
@@ -409,6 +417,7 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
                     "pending_review - Initial state, awaiting admin action",
                     "scheduled - Approved with specific date/time",
                     "rejected - Not accepted, with optional reason",
+                    "cancelled - Cancelled by the client or staff (cancelled_by)",
                 ],
                 "time_slot_choices": [
                     "morning - 9AM to 12PM",

@@ -40,9 +40,17 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "reject_appointment",
         "jitsi_meeting_info",
         "appointment_stats",
+        "cancel_appointment",
+        "reschedule_appointment",
+        "propose_times",
+        "accept_proposal",
+        "request_reschedule",
+        "keep_session",
+        "confirm_attendance",
+        "running_late",
     }
     urls = urls_in(index["endpoints"])
-    assert len(urls) == 18
+    assert len(urls) == 26  # 8 of them the session's life after booking
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 

@@ -71,6 +71,70 @@ EXPECTED = {
         415,
     },
     ("get", "/api/meetings/appointments/{appointment_id}/jitsi-meeting/"): {200, 400, 401, 404},
+    ("post", "/api/meetings/appointments/{appointment_id}/cancel/"): {
+        200,
+        400,
+        401,
+        404,
+        409,
+        413,
+        415,
+    },
+    ("post", "/api/meetings/appointments/{appointment_id}/reschedule/"): {
+        200,
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        415,
+    },
+    ("post", "/api/meetings/appointments/{appointment_id}/propose/"): {
+        200,
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        415,
+    },
+    ("post", "/api/meetings/appointments/{appointment_id}/accept-proposal/"): {
+        200,
+        400,
+        401,
+        404,
+        409,
+        413,
+        415,
+    },
+    ("post", "/api/meetings/appointments/{appointment_id}/reschedule-request/"): {
+        200,
+        400,
+        401,
+        404,
+        409,
+        413,
+        415,
+    },
+    ("post", "/api/meetings/appointments/{appointment_id}/reschedule-request/keep/"): {
+        200,
+        401,
+        403,
+        404,
+        409,
+    },
+    ("post", "/api/meetings/appointments/{appointment_id}/confirm/"): {200, 401, 404, 409},
+    ("post", "/api/meetings/appointments/{appointment_id}/running-late/"): {
+        200,
+        400,
+        401,
+        404,
+        409,
+        413,
+        415,
+    },
 }
 # A path parameter that matches the route's pattern but names nothing.
 NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
@@ -209,6 +273,25 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
     assert (await record.call("post", schedule, url=f"{one}/schedule/", json=when, headers=staff))[
         0
     ] == 409
+    # A rejected request has no life left: every lifecycle action on it is a 409.
+    later = f"{dates[0]}T11:00:00Z"
+    lifecycle = {
+        "cancel": (staff, {}),
+        "reschedule": (staff, when),
+        "propose": (staff, {"times": [later]}),
+        "accept-proposal": (client, {"time": later}),
+        "reschedule-request": (
+            client,
+            {"preferred_dates": dates[:1], "preferred_time_slots": ["morning"]},
+        ),
+        "reschedule-request/keep": (staff, {}),
+        "confirm": (client, {}),
+        "running-late": (client, {"minutes": 5}),
+    }
+    for action, (who, body) in lifecycle.items():
+        path = f"{meetings}/{{appointment_id}}/{action}/"
+        status, _ = await record.call("post", path, url=f"{one}/{action}/", json=body, headers=who)
+        assert status == 409, action
 
     for path, who in ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client)):
         assert (await record.call("get", path, params={"page": "99"}, headers=who))[0] == 404
