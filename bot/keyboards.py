@@ -176,11 +176,15 @@ def booking_calendar(
     return calendar(first, last, day_button, footer)
 
 
-def slot_picker(selected: Iterable[str]) -> InlineKeyboardMarkup:
-    chosen = set(selected)
+def slot_picker(
+    selected: Iterable[str], offered: Iterable[str] = tuple(SLOT_LABELS)
+) -> InlineKeyboardMarkup:
+    """The `offered` time slots (those with room), the selected ones ticked."""
+    chosen, shown = set(selected), set(offered)
     rows = [
         [_button(f"{TICK} {label}" if slot in chosen else label, PickSlot(slot))]
         for slot, label in SLOT_LABELS.items()
+        if slot in shown
     ]
     rows.append([_button("Back", BookingStep("back")), _button("Next", BookingStep("next"))])
     return InlineKeyboardMarkup(rows)

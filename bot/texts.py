@@ -186,6 +186,7 @@ NO_DATES_OPEN = (
 )
 PICK_A_DATE = "Pick at least one date first."
 DATE_CLOSED = "That day is not available."
+SLOT_FULL = "That time of day has no room left on the dates you chose."
 ASK_SLOTS = "Which times of day suit you? Tap all that work, then Next."
 PICK_A_SLOT = "Pick at least one time of day first."
 ASK_REASON = (

@@ -1,5 +1,9 @@
 """/book: preferred dates on a calendar -> time slots -> optional note -> summary -> request.
 
+The calendar offers the dates `available-dates` offers (the practice's rules: horizon,
+notice, blocked days, daily cap, room left), the slot picker the slots with room on the
+chosen dates (`booking.slots.offered_slots`); both are read again on every press.
+
 The draft lives in `user_data["booking"]` (persisted, JSON only): ISO dates, slot names, the
 note, and the id of the message whose keyboard is live, so a press on an older keyboard is
 recognised as stale. The request goes through `booking.appointments.create_appointment`,
@@ -8,16 +12,18 @@ the same service as the API's `appointments/create/`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from booking.appointments import create_appointment
-from booking.availability import SLOT_LABELS, available_dates, practice_today
+from booking.availability import SLOT_LABELS, available_dates, get_rules, practice_today
 from booking.errors import InvalidInput
 from booking.person_fields import REASON_MAX_LENGTH
+from booking.slots import offered_slots
 from bot import keyboards, texts
 from bot.callbacks import BookingStep, MenuAction, PickDate, PickSlot
 from bot.context import BotContext
@@ -62,12 +68,18 @@ async def _is_live(update: Update, context: BotContext) -> bool:
     return True
 
 
+async def _calendar(
+    context: BotContext, open_dates: list[date], chosen: Iterable[date]
+) -> InlineKeyboardMarkup:
+    """The booking calendar, as far ahead as the practice books."""
+    horizon = (await get_rules()).booking_horizon_days
+    today = practice_today(context.settings)
+    return keyboards.booking_calendar(today, open_dates, chosen, horizon=horizon)
+
+
 async def _show_calendar(update: Update, context: BotContext, *, new: bool = False) -> str:
     draft = _draft(context)
-    settings = context.settings
-    markup = keyboards.booking_calendar(
-        practice_today(settings), await available_dates(settings), _days(draft)
-    )
+    markup = await _calendar(context, await available_dates(context.settings), _days(draft))
     if new or update.callback_query is None:
         draft["message_id"] = await say(update, context, texts.ASK_DATES, markup)
     else:
@@ -148,7 +160,7 @@ async def toggle_date(update: Update, context: BotContext) -> str | None:
     draft["dates"] = [d.isoformat() for d in sorted(chosen)]
     await answer(update)
     await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
-        keyboards.booking_calendar(practice_today(context.settings), open_dates, chosen)
+        await _calendar(context, open_dates, chosen)
     )
     return DATES
 
@@ -164,8 +176,17 @@ async def dates_chosen(update: Update, context: BotContext) -> str | None:
         await answer(update, texts.PICK_A_DATE, alert=True)
         return DATES
     await answer(update)
+    return await _show_slots(update, context)
+
+
+async def _show_slots(update: Update, context: BotContext) -> str:
+    """The slots with room on the chosen dates; a ticked one that filled up is dropped."""
+    draft = _draft(context)
+    offered = await offered_slots(context.settings, _days(draft))
+    draft["slots"] = [s for s in draft["slots"] if s in offered]
     text = f"{texts.ASK_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
-    draft["message_id"] = await show(update, context, text, keyboards.slot_picker(draft["slots"]))
+    markup = keyboards.slot_picker(draft["slots"], offered)
+    draft["message_id"] = await show(update, context, text, markup)
     return SLOTS
 
 
@@ -177,11 +198,15 @@ async def toggle_slot(update: Update, context: BotContext) -> str | None:
         await answer(update, texts.STALE_BUTTON)
         return SLOTS
     draft = _draft(context)
+    offered = await offered_slots(context.settings, _days(draft))
+    if data.slot not in offered:
+        await answer(update, texts.SLOT_FULL)
+        return await _show_slots(update, context)
     chosen = set(draft["slots"]) ^ {data.slot}
     draft["slots"] = [s for s in SLOT_LABELS if s in chosen]
     await answer(update)
     await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
-        keyboards.slot_picker(draft["slots"])
+        keyboards.slot_picker(draft["slots"], offered)
     )
     return SLOTS
 
@@ -210,10 +235,7 @@ async def back_to_slots(update: Update, context: BotContext) -> str | None:
     if not await _is_live(update, context):
         return None
     await answer(update)
-    draft = _draft(context)
-    text = f"{texts.ASK_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
-    draft["message_id"] = await show(update, context, text, keyboards.slot_picker(draft["slots"]))
-    return SLOTS
+    return await _show_slots(update, context)
 
 
 async def reason_typed(update: Update, context: BotContext) -> str:
