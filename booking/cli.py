@@ -97,6 +97,7 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
     from aiohttp import web
 
     from api.app import create_app
+    from api.server import ApiRunner
 
     waker: list[Callable[[], None]] = []
     app = create_app(settings, on_commit=lambda: [wake() for wake in waker])
@@ -124,7 +125,7 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
                 yield
 
         app.cleanup_ctx.append(webhook_bot_ctx)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = ApiRunner(app, access_log=None, handle_signals=False)
     with _stop_signals() as stop:
         await runner.setup()
         try:

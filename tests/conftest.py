@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from tortoise import Tortoise
 
 from api.app import create_app
+from api.server import ApiRunner
 from booking.db import close_database, open_database
 from booking.mailer import SmtpEmailSender
 from booking.notifications import Dispatcher
@@ -100,13 +101,20 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
         await close_database()
 
 
+class ApiTestServer(TestServer):
+    """The app on a real socket, run as `python -m booking` runs it (`api.server.ApiRunner`)."""
+
+    async def _make_runner(self, **kwargs: Any) -> ApiRunner:
+        return ApiRunner(self.app, **kwargs)
+
+
 @pytest.fixture
 async def make_client() -> AsyncIterator[Callable[..., Any]]:
     """Start an aiohttp app on a real socket and return a client for it."""
     clients: list[TestClient] = []
 
     async def make(app: Any) -> TestClient:
-        client = TestClient(TestServer(app, host="127.0.0.1"))
+        client = TestClient(ApiTestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         return client
