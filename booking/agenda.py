@@ -15,6 +15,8 @@ Read-only: the decisions themselves are `booking.appointments.schedule_appointme
   none where even the shortest session would touch another session or its buffer; the
   minimum notice binds clients only. `wishes`: anything with `preferred_dates` and
   `preferred_time_slots`, e.g. the request, or a client's move request)
+- `await upcoming_sessions(days, *, now=None) -> list[Appointment]` (scheduled sessions not
+  yet over that start within the next `days` days, soonest first)
 """
 
 from __future__ import annotations
@@ -101,3 +103,23 @@ async def offered_starts(
         if start is not None and is_free(start, start + shortest, openings.busy, buffer):
             free.append(minute)
     return free
+
+
+# No session runs longer than this (booking.appointments.MAX_DURATION): one that started
+# earlier is over.
+LONGEST_SESSION = timedelta(minutes=240)
+
+
+async def upcoming_sessions(days: int, *, now: datetime | None = None) -> list[Appointment]:
+    """Scheduled sessions not yet over that start within the next `days` days."""
+    now = now or datetime.now(UTC)
+    candidates = await Appointment.filter(
+        status=AppointmentStatus.SCHEDULED,
+        scheduled_datetime__gt=now - LONGEST_SESSION,
+        scheduled_datetime__lt=now + timedelta(days=days),
+    ).order_by("scheduled_datetime", "id")
+    return [
+        session
+        for session in candidates
+        if session.scheduled_datetime + timedelta(minutes=session.scheduled_duration or 60) > now  # type: ignore[operator]
+    ]

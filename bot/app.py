@@ -33,9 +33,13 @@ from bot.commands import set_default_commands
 from bot.context import CONTEXT_TYPES, BookingApplication, BotServices
 from bot.conversations.appointments import appointments_handlers
 from bot.conversations.booking import build_booking_conversation
+from bot.conversations.client_sessions import client_session_handlers
+from bot.conversations.move_requests import build_move_request_conversation
+from bot.conversations.planner import planner_handlers
 from bot.conversations.registration import build_registration_conversation
 from bot.conversations.staff_commands import staff_handlers
 from bot.conversations.staff_decisions import build_staff_conversation
+from bot.conversations.staff_sessions import staff_session_handlers
 from bot.conversations.start import fallback_handlers, start_handlers, unmarked_command_handler
 from bot.delivery import TelegramSender
 from bot.errors import report_error
@@ -126,9 +130,13 @@ def register_handlers(application: Application) -> None:
         [
             build_registration_conversation(),
             build_booking_conversation(),
+            build_move_request_conversation(),
             build_staff_conversation(),
             *start_handlers(),
             *appointments_handlers(),
+            *client_session_handlers(),
+            *staff_session_handlers(),
+            *planner_handlers(),
             *staff_handlers(),
             *fallback_handlers(),
         ]
@@ -212,7 +220,8 @@ async def running_bot(
             await application.start()
             try:
                 await _receive(settings, application, webhook)
-                yield RunningBot(sender=TelegramSender(application.bot), application=application)
+                sender = TelegramSender(application.bot, zone=settings.zone)
+                yield RunningBot(sender=sender, application=application)
             finally:
                 if webhook is not None:
                     webhook.attach(None)

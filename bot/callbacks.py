@@ -17,7 +17,7 @@ import functools
 import re
 import typing
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Self
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
@@ -257,6 +257,121 @@ class ToggleWeekday(CallbackData):
     weekday: int
 
 
+# --- a session's life (cancel, move, proposals, reminders) ----------------------------------
+# `at` is the session's start the button was made for, in minutes since the epoch (UTC; 0 while
+# no time is set): a press whose `at` is not the session's start now comes from a message the
+# session has outgrown (moved, scheduled, cancelled) and is refused, never applied.
+
+
+def minute_stamp(moment: datetime | None) -> int:
+    """A time as callback data: minutes since the epoch (UTC); 0 for none."""
+    return int(moment.timestamp()) // 60 if moment is not None else 0
+
+
+def from_minute_stamp(stamp: int) -> datetime:
+    return datetime.fromtimestamp(stamp * 60, UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientAction(CallbackData):
+    """A client's button on a session or request: cancel (and its confirm step), ask to move,
+    I'll be there, running late, none of the proposed times."""
+
+    prefix = "ca"
+    actions = frozenset(
+        {"cancel", "cancel_yes", "cancel_no", "ask_move", "attend", "late", "decline"}
+    )
+    action: str
+    appointment: uuid.UUID
+    at: int
+
+
+@dataclasses.dataclass(frozen=True)
+class LateBy(CallbackData):
+    """ "Running late" -> how many minutes (5, 10, 15)."""
+
+    prefix = "lb"
+    appointment: uuid.UUID
+    at: int
+    minutes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AcceptTime(CallbackData):
+    """One of the times staff proposed (`time`: minutes since the epoch, UTC)."""
+
+    prefix = "pa"
+    appointment: uuid.UUID
+    time: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffAction(CallbackData):
+    """A therapist's button on a session's message (or a client's move request)."""
+
+    prefix = "sa"
+    actions = frozenset({"cancel", "cancel_yes", "card", "move", "propose", "keep"})
+    action: str
+    appointment: uuid.UUID
+    at: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanDay(CallbackData):
+    """Move / Propose times: the day picked."""
+
+    prefix = "pd"
+    appointment: uuid.UUID
+    day: date
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanTime(CallbackData):
+    """Move / Propose times: the start (practice wall clock, minutes after midnight)."""
+
+    prefix = "pt"
+    appointment: uuid.UUID
+    minute: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanLength(CallbackData):
+    """Move / Propose times: the duration in minutes."""
+
+    prefix = "pl"
+    appointment: uuid.UUID
+    minutes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanStep(CallbackData):
+    """Move / Propose times: the other buttons of the steps."""
+
+    prefix = "ps"
+    actions = frozenset({"other_day", "back", "cancel", "confirm", "override", "more", "done"})
+    action: str
+    appointment: uuid.UUID
+
+
+@dataclasses.dataclass(frozen=True)
+class MoveAsk(CallbackData):
+    """The client's "ask to move": dates, slots, note (the appointment is in the draft)."""
+
+    prefix = "ma"
+    actions = frozenset({"next", "back", "skip", "send", "cancel"})
+    action: str
+
+
+# Buttons that start a flow of their own: a conversation in progress leaves for them.
+ENTRY_CALLBACKS: tuple[type[CallbackData], ...] = (
+    MenuAction,
+    DecideRequest,
+    ClientAction,
+    AcceptTime,
+    StaffAction,
+)
+
+
 ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     MenuAction,
     Ignore,
@@ -270,4 +385,13 @@ ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     StaffDuration,
     StaffStep,
     ToggleWeekday,
+    ClientAction,
+    LateBy,
+    AcceptTime,
+    StaffAction,
+    PlanDay,
+    PlanTime,
+    PlanLength,
+    PlanStep,
+    MoveAsk,
 )

@@ -14,14 +14,15 @@ import time
 import uuid
 import warnings
 from collections import deque
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from booking.notifications import PermanentSendError, SendError
-from bot import keyboards
+from bot import keyboards, session_keyboards, session_texts
+from bot.callbacks import minute_stamp
 from models import Notification
 
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
@@ -84,22 +85,59 @@ def _retry_seconds(exc: RetryAfter) -> float:
     return float(value)
 
 
+# Staff messages about a scheduled session that carry its actions (Move / Propose / Cancel).
+STAFF_SESSION_KINDS = ("reschedule_request", "proposal_accepted")
+
 PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "chat_id is empty", "peer_id_invalid")
 
 
-def _markup(payload: dict) -> InlineKeyboardMarkup | None:
-    """The buttons of a payload; a new request gets the bot's own Schedule / Reject."""
-    if payload.get("kind") == "new_request" and payload.get("appointment_id"):
-        return keyboards.request_actions(uuid.UUID(str(payload["appointment_id"])))
-    return keyboards.link_buttons(payload.get("buttons") or [])
+def _markup(payload: dict, zone: tzinfo) -> InlineKeyboardMarkup | None:
+    """The payload's link buttons, then the bot's own buttons for its kind (if any)."""
+    links = keyboards.link_buttons(payload.get("buttons") or [])
+    rows = [list(row) for row in links.inline_keyboard] if links is not None else []
+    rows += _own_rows(payload, zone)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _own_rows(payload: dict, zone: tzinfo) -> list[list[InlineKeyboardButton]]:
+    """The buttons the bot adds from a payload's kind; each press re-checks the state.
+
+    The shapes are those of `booking.appointment_notices`: `appointment_id`, `audience`, and
+    `scheduled_datetime` (the start the message is about, which every button carries so a
+    press after a change is refused).
+    """
+    kind, raw_id = payload.get("kind"), payload.get("appointment_id")
+    if not kind or not raw_id:
+        return []
+    appointment_id = uuid.UUID(str(raw_id))
+    if kind == "new_request":
+        return [list(row) for row in keyboards.request_actions(appointment_id).inline_keyboard]
+    start = payload.get("scheduled_datetime")
+    at = minute_stamp(datetime.fromisoformat(start) if start else None)
+    if payload.get("audience") == "staff":
+        if kind in STAFF_SESSION_KINDS:
+            markup = session_keyboards.session_actions(
+                appointment_id, at, move_request=kind == "reschedule_request"
+            )
+            return [list(row) for row in markup.inline_keyboard]
+        return []
+    if kind == "proposal":
+        times = [datetime.fromisoformat(t) for t in payload.get("times") or []]
+        labelled = [(minute_stamp(t), session_texts.time_label(t, zone)) for t in times]
+        markup = session_keyboards.proposal_choices(appointment_id, at, labelled)
+        return [list(row) for row in markup.inline_keyboard]
+    return session_keyboards.client_buttons(kind, appointment_id, at)
 
 
 class TelegramSender:
     """`booking.notifications.Sender` for the telegram channel."""
 
-    def __init__(self, bot: Bot, limiter: TelegramRateLimiter | None = None) -> None:
+    def __init__(
+        self, bot: Bot, limiter: TelegramRateLimiter | None = None, *, zone: tzinfo = UTC
+    ) -> None:
         self.bot = bot
         self.limiter = limiter or TelegramRateLimiter()
+        self.zone = zone  # the practice's: times on buttons are its wall clock
 
     async def send(self, notification: Notification) -> None:
         try:
@@ -116,7 +154,7 @@ class TelegramSender:
         if wait:
             raise SendError("held back to keep Telegram's rate limits", retry_after=wait)
         try:
-            await self.bot.send_message(chat_id, text, reply_markup=_markup(payload))
+            await self.bot.send_message(chat_id, text, reply_markup=_markup(payload, self.zone))
         except RetryAfter as exc:
             seconds = _retry_seconds(exc)
             self.limiter.defer(chat_id, seconds)

@@ -25,6 +25,7 @@ from bot.callbacks import (
     PickDate,
     PickSlot,
     RegistrationStep,
+    StaffAction,
     StaffDay,
     StaffDuration,
     StaffStep,
@@ -218,13 +219,14 @@ def _back_cancel(appointment_id: uuid.UUID, back: str = "Back") -> list[InlineKe
 
 
 def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
-    """The buttons on a new request: the therapist decides with one tap."""
+    """The buttons on a new request: the therapist decides with one tap, or proposes times."""
     return InlineKeyboardMarkup(
         [
             [
                 _button("Schedule", DecideRequest("schedule", appointment_id)),
                 _button("Reject", DecideRequest("reject", appointment_id)),
-            ]
+            ],
+            [_button("Propose times", StaffAction("propose", appointment_id, 0))],
         ]
     )
 

@@ -404,6 +404,7 @@ class SessionLine:
     duration_minutes: int
     client: str
     meeting_status: str
+    confirmed: bool = False  # the client pressed "I'll be there"
 
 
 def today_text(day: date, sessions: Sequence[SessionLine], zone: ZoneInfo) -> str:
@@ -413,8 +414,10 @@ def today_text(day: date, sessions: Sequence[SessionLine], zone: ZoneInfo) -> st
     for number, session in enumerate(sessions, 1):
         local = session.start.astimezone(zone)
         state = {"active": " - room open", "completed": " - over"}.get(session.meeting_status, "")
+        confirmed = " - confirmed ✓" if session.confirmed else ""
         lines.append(
-            f"{number}. {local:%H:%M} {session.client}, {session.duration_minutes} min{state}"
+            f"{number}. {local:%H:%M} {session.client}, {session.duration_minutes} min"
+            f"{confirmed}{state}"
         )
     return "\n".join(lines)
 

@@ -1,20 +1,22 @@
-"""/appointments: the client's requests with their status, and Join buttons for sessions."""
+"""/appointments: the client's requests with their status, Join buttons for sessions, and
+Ask to move / Cancel for what is still ahead (`bot.conversations.client_sessions`)."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from booking.appointments import list_for_user
 from booking.availability import SLOT_LABELS
 from booking.meetings import meeting_info
-from bot import keyboards, texts
-from bot.callbacks import MenuAction
+from bot import keyboards, session_keyboards, texts
+from bot.callbacks import MenuAction, minute_stamp
 from bot.context import BotContext
 from bot.conversations.common import account_of, answer, say
-from models import AppointmentStatus
+from models import Appointment, AppointmentStatus
 
 SHOWN = 10
 
@@ -28,7 +30,7 @@ async def show_appointments(update: Update, context: BotContext) -> None:
         return
     appointments = (await list_for_user(account))[:SHOWN]
     lines: list[texts.AppointmentLine] = []
-    links: list[tuple[str, str]] = []
+    rows: list[list[InlineKeyboardButton]] = []
     for number, appointment in enumerate(appointments, 1):
         line = texts.AppointmentLine(
             status=appointment.status.value,
@@ -45,9 +47,27 @@ async def show_appointments(update: Update, context: BotContext) -> None:
                 meeting_status=info.meeting_status,
             )
             if info.meeting_status != "completed":
-                links.append((texts.join_label(number), info.meeting_url))
+                rows.append([InlineKeyboardButton(texts.join_label(number), url=info.meeting_url)])
+        rows += _session_rows(number, appointment)
         lines.append(line)
-    await say(update, context, texts.appointments_list(lines), keyboards.join_buttons(links))
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    await say(update, context, texts.appointments_list(lines), markup)
+
+
+def _session_rows(number: int, appointment: Appointment) -> list[list[InlineKeyboardButton]]:
+    """Ask to move and Cancel for a session not yet begun; Cancel for a waiting request."""
+    start = appointment.scheduled_datetime
+    if appointment.status == AppointmentStatus.SCHEDULED:
+        if start is None or start <= datetime.now(UTC):
+            return []
+        return session_keyboards.appointment_rows(
+            number, appointment.id, minute_stamp(start), can_move=True, can_cancel=True
+        )
+    if appointment.status == AppointmentStatus.PENDING_REVIEW:
+        return session_keyboards.appointment_rows(
+            number, appointment.id, 0, can_move=False, can_cancel=True
+        )
+    return []
 
 
 def appointments_handlers() -> list[BaseHandler]:

@@ -23,7 +23,7 @@ from booking.accounts import find_user_by_telegram_id
 from booking.errors import PermissionDenied
 from booking.person_fields import name_problem
 from bot import texts
-from bot.callbacks import CallbackData, DecideRequest, MalformedCallback, MenuAction
+from bot.callbacks import ENTRY_CALLBACKS, CallbackData, MalformedCallback
 from bot.context import BotContext
 from models import User
 
@@ -54,14 +54,17 @@ def conversation(
     """A persistent, named conversation with the shared ways out.
 
     Fallbacks, in order: the conversation's own, /cancel, any other command or another
-    flow's entry button (leave and let it run), and presses of this conversation's own
-    buttons that do not fit the current step (a stale keyboard).
+    flow's entry button (`bot.callbacks.ENTRY_CALLBACKS`: leave and let it run), and presses
+    of this conversation's own buttons that do not fit the current step (a stale keyboard).
     """
     shared: list[BaseHandler] = [
         CommandHandler("cancel", cancel),
         MessageHandler(filters.COMMAND, leave_for_other_command),
-        CallbackQueryHandler(leave_for_other_command, pattern=MenuAction.matches),
-        CallbackQueryHandler(leave_for_other_command, pattern=DecideRequest.matches),
+        # A conversation's own entry buttons never get here: they re-enter it (allow_reentry).
+        *(
+            CallbackQueryHandler(leave_for_other_command, pattern=e.matches)
+            for e in ENTRY_CALLBACKS
+        ),
     ]
     shared += [CallbackQueryHandler(stale_button, pattern=cls.matches) for cls in own_callbacks]
     with warnings.catch_warnings():

@@ -29,8 +29,16 @@ from booking.appointments import (
 from booking.availability import find_clashes, localize, practice_today
 from booking.errors import Conflict, InvalidInput, NotFound
 from booking.formatting import format_duration, format_practice_time
-from bot import keyboards, texts
-from bot.callbacks import CallbackData, DecideRequest, StaffDay, StaffDuration, StaffStep, StaffTime
+from bot import keyboards, session_keyboards, texts
+from bot.callbacks import (
+    CallbackData,
+    DecideRequest,
+    StaffDay,
+    StaffDuration,
+    StaffStep,
+    StaffTime,
+    minute_stamp,
+)
 from bot.context import BotContext
 from bot.conversations.common import (
     END,
@@ -95,11 +103,16 @@ async def _show_outcome(update: Update, context: BotContext, appointment: Appoin
     """The request's own message shows who decided what, without buttons; the draft ends."""
     outcome = await _outcome(context, appointment)
     text = _card_with(appointment, outcome)
+    markup = None
+    if appointment.status == AppointmentStatus.SCHEDULED:
+        # The request's message is now the session's: Move / Propose times / Cancel.
+        at = minute_stamp(appointment.scheduled_datetime)
+        markup = session_keyboards.session_actions(appointment.id, at)
     draft = context.user_data.pop(DRAFT, None)
     if update.callback_query is not None:
-        await show(update, context, text)
+        await show(update, context, text, markup)
     elif draft is not None:  # typed text: the request's message is further up
-        await edit(context, draft["chat_id"], draft["message_id"], text)
+        await edit(context, draft["chat_id"], draft["message_id"], text, markup)
     return outcome
 
 

@@ -16,6 +16,7 @@ from bot.callbacks import (
     Ignore,
     MalformedCallback,
     PickDate,
+    StaffAction,
     StaffDay,
     StaffDuration,
     StaffStep,
@@ -137,11 +138,12 @@ def test_slot_picker_ticks_the_chosen_slots() -> None:
     ]
 
 
-def test_a_new_request_carries_schedule_and_reject_for_that_request() -> None:
+def test_a_new_request_carries_schedule_reject_and_propose_for_that_request() -> None:
     markup = keyboards.request_actions(SOME_ID)
-    schedule, reject = _buttons(markup)
+    schedule, reject, propose = _buttons(markup)
     assert DecideRequest.unpack(schedule.callback_data) == DecideRequest("schedule", SOME_ID)
     assert DecideRequest.unpack(reject.callback_data) == DecideRequest("reject", SOME_ID)
+    assert StaffAction.unpack(propose.callback_data) == StaffAction("propose", SOME_ID, 0)
 
 
 def test_the_confirm_button_is_withheld_while_the_time_overlaps() -> None:

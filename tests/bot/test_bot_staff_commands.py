@@ -39,7 +39,7 @@ async def test_pending_lists_each_waiting_request_with_its_buttons(
     await theo.expect("2 requests waiting:")
     first = await theo.expect("Request from Alice Archer")
     second = await theo.expect("Request from Charlie Chen")
-    assert first.button_texts == second.button_texts == ["Schedule", "Reject"]
+    assert first.button_texts == second.button_texts == ["Schedule", "Reject", "Propose times"]
     await theo.press(second, "Reject")
     await theo.expect("Why can this request not be accepted?")
 

@@ -58,7 +58,7 @@ async def test_theo_schedules_alices_request_and_the_link_arrives_in_her_chat(
     await book_in_chat(alice, [first, second])
 
     request = await theo.expect("New appointment request from Alice Archer")
-    assert request.button_texts == ["Schedule", "Reject"]
+    assert request.button_texts == ["Schedule", "Reject", "Propose times"]
     await theo.press(request, "Schedule")
     days = await theo.expect("Pick the day")
     assert days.button_texts == [
@@ -80,7 +80,8 @@ async def test_theo_schedules_alices_request_and_the_link_arrives_in_her_chat(
 
     outcome = await theo.expect("Scheduled by Theo")
     assert outcome.message_id == request.message_id  # the request's own message shows it
-    assert outcome.button_texts == []
+    # ... and is now the session's message: its own buttons move or cancel it.
+    assert outcome.button_texts == ["Move", "Propose times", "Cancel session"]
     confirmation = await alice.expect("Your session is confirmed.")
     appointment = await Appointment.get()
     assert appointment.status == AppointmentStatus.SCHEDULED
@@ -245,7 +246,7 @@ async def test_cancel_puts_the_request_back_with_its_buttons(
     assert len(calendar.button_texts) > 30
     await theo.press(calendar, "Cancel")
     restored = await theo.expect("Request from Alice Archer")
-    assert restored.button_texts == ["Schedule", "Reject"]
+    assert restored.button_texts == ["Schedule", "Reject", "Propose times"]
     assert (await Appointment.get()).status == AppointmentStatus.PENDING_REVIEW
 
 
@@ -265,6 +266,7 @@ async def test_switching_to_another_request_gives_the_first_its_buttons_back(
     assert [b["text"] for row in restored["reply_markup"]["inline_keyboard"] for b in row] == [
         "Schedule",
         "Reject",
+        "Propose times",
     ]
 
 
