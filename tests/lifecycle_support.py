@@ -81,9 +81,7 @@ async def story(settings: Settings, make_client: Any) -> Story:
 
 
 async def rows(appointment: Appointment, **filters: Any) -> list[Notification]:
-    return list(
-        await Notification.filter(appointment_id=appointment.id, **filters).order_by("id")
-    )
+    return list(await Notification.filter(appointment_id=appointment.id, **filters).order_by("id"))
 
 
 async def pending_kinds(appointment: Appointment) -> list[str]:
@@ -104,4 +102,3 @@ def calendar_of(message: EmailMessage) -> Calendar:
 
 def later(value: datetime, **delta: float) -> datetime:
     return value + timedelta(**delta)
-

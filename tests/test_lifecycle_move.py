@@ -8,8 +8,10 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from tortoise import Tortoise
 
 from booking.availability import get_availability
+from booking.db import close_database, open_database
 from models import Appointment, AppointmentEvent, AppointmentStatus, NotificationStatus
 from tests.lifecycle_support import START, calendar_of, later, pending_kinds, rows, story
 from tests.meetings_support import iso
@@ -179,7 +181,9 @@ async def test_only_a_scheduled_session_that_has_not_started_moves(alice):
 async def test_staff_may_move_inside_the_minimum_notice(alice):
     session = await alice.book()
     soon = later(alice.clock.now, hours=3)
-    status, body = await alice.post(session, "reschedule", "theo", {"scheduled_datetime": iso(soon)})
+    status, body = await alice.post(
+        session, "reschedule", "theo", {"scheduled_datetime": iso(soon)}
+    )
     assert status == 200, body
 
 
@@ -215,12 +219,7 @@ def london(make_settings, database_url, smtp_settings):
     )
 
 
-async def test_a_move_across_the_clock_change_keeps_the_practice_time(
-    london, make_client, inbox
-):
-    from booking.db import close_database, open_database
-    from tortoise import Tortoise
-
+async def test_a_move_across_the_clock_change_keeps_the_practice_time(london, make_client, inbox):
     await open_database(london)
     await Tortoise.generate_schemas()
     try:
