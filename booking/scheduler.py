@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from booking.codes import purge_old_codes
 from booking.notifications import Dispatcher, utcnow
+from booking.proposals import expire_proposals
 from booking.sessions import purge_expired_refresh_tokens
 from booking.settings import Settings
 from models import RateLimitHit
@@ -31,6 +32,8 @@ async def purge_stale_rows() -> None:
     # Likewise one-time codes and refresh tokens a day past their expiry.
     await purge_old_codes()
     await purge_expired_refresh_tokens()
+    # Lapsed proposal rounds read as expired (they are refused and hidden either way).
+    await expire_proposals()
 
 
 @contextlib.asynccontextmanager
