@@ -133,7 +133,8 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
             await site.start()
             log.info("API listening on http://%s:%s", settings.host, settings.port)
             await stop.wait()
-            log.info("stopping")
+            log.info("stopping: answering the requests in flight")
+            await runner.drain()
         finally:
             await runner.cleanup()
 
