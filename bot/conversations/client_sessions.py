@@ -36,6 +36,7 @@ from bot.conversations.session_presses import (
     short_time,
     when_of,
 )
+from bot.errors import chat_answer
 from models import Appointment, AppointmentStatus, User
 
 
@@ -200,7 +201,11 @@ async def accept_time(update: Update, context: BotContext) -> None:
 
 
 async def _not_accepted(
-    update: Update, context: BotContext, appointment: Appointment, pressed: int, exc: Exception
+    update: Update,
+    context: BotContext,
+    appointment: Appointment,
+    pressed: int,
+    exc: Conflict | InvalidInput,
 ) -> None:
     """The time was taken, or the round replaced or expired: offer what is still open."""
     if appointment.status not in OPEN_STATUSES:
@@ -212,8 +217,13 @@ async def _not_accepted(
         await answer(update, words.TIMES_GONE, alert=True)
         await show(update, context, f"{_message_text(update)}\n\n{words.TIMES_GONE}")
         return
-    taken = any(s == pressed for s, _ in still_open) or isinstance(exc, Conflict)
-    await answer(update, words.TIME_TAKEN if taken else words.TIMES_REPLACED, alert=True)
+    if all(s != pressed for s, _ in still_open):
+        toast = words.TIMES_REPLACED  # a newer round (or a decision) replaced this one
+    elif isinstance(exc, Conflict) and exc.extra.get("clashes"):
+        toast = words.TIME_TAKEN
+    else:
+        toast = chat_answer(exc)  # e.g. the time has come inside the minimum notice
+    await answer(update, toast, alert=True)
     markup = buttons.proposal_choices(appointment.id, at_of(appointment), remaining)
     await show(update, context, _message_text(update), markup)
 

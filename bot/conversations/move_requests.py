@@ -23,6 +23,7 @@ from booking.availability import SLOT_LABELS, available_dates, get_rules, practi
 from booking.errors import Conflict, InvalidInput
 from booking.person_fields import REASON_MAX_LENGTH
 from booking.proposals import request_reschedule
+from booking.slots import offered_slots
 from bot import session_keyboards as buttons
 from bot import session_texts as words
 from bot import texts
@@ -145,9 +146,12 @@ async def dates_chosen(update: Update, context: BotContext) -> State:
 
 
 async def _show_slots(update: Update, context: BotContext) -> str:
+    """The slots with room on the chosen dates (`booking.slots.offered_slots`, as /book)."""
     draft = _draft(context)
+    offered = await offered_slots(context.settings, _days(draft))
+    draft["slots"] = [s for s in draft["slots"] if s in offered]
     text = f"{words.ASK_MOVE_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
-    markup = buttons.move_ask_slots(draft["slots"], SLOT_LABELS)
+    markup = buttons.move_ask_slots(draft["slots"], offered)
     draft["message_id"] = await show(update, context, text, markup)
     return SLOTS
 
@@ -159,6 +163,9 @@ async def toggle_slot(update: Update, context: BotContext) -> State:
     if data is None or data.slot not in SLOT_LABELS:
         await answer(update, texts.STALE_BUTTON)
         return SLOTS
+    if data.slot not in await offered_slots(context.settings, _days(_draft(context))):
+        await answer(update, texts.SLOT_FULL)
+        return await _show_slots(update, context)
     await answer(update)
     draft = _draft(context)
     chosen = set(draft["slots"]) ^ {data.slot}
