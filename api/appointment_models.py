@@ -229,6 +229,7 @@ def render_appointment(
     start = appointment.scheduled_datetime
     offers = offers or Offers()
     request = offers.move_request
+    cancelled_by = appointment.cancelled_by
     participant = Participant.for_user(viewer) if viewer is not None else None
     link = meeting_url(settings, appointment, participant, now)
     user_id = appointment.user_id  # type: ignore[attr-defined]
@@ -256,7 +257,7 @@ def render_appointment(
         has_jitsi_meeting=link is not None,
         can_join_meeting=can_join(appointment, now),
         meeting_status=meeting_status(appointment, now),  # type: ignore[arg-type]
-        cancelled_by=appointment.cancelled_by.value if appointment.cancelled_by else None,  # type: ignore[arg-type]
+        cancelled_by=cancelled_by.value if cancelled_by else None,  # type: ignore[arg-type]
         cancelled_at=appointment.cancelled_at,
         cancellation_reason=appointment.cancellation_reason,
         late_cancellation=appointment.late_cancellation,

@@ -12,7 +12,9 @@ Services (plain values in and out):
 - `meeting_url(settings, appointment, participant=None, now=None) -> str | None`:
   `JITSI_BASE_URL/<room>`, plus `?jwt=<token>` when JITSI_APP_ID/SECRET are set and a
   participant is given (the token names this room only, expires when the window closes,
-  and makes only staff moderators)
+  and makes only staff moderators). Only a scheduled session has a link: a request, a
+  rejected or a cancelled appointment gets none, so no token is ever issued for it; a
+  moved session has a new room, so links to the old one lead nowhere.
 - `meeting_info(settings, appointment, user, now=None) -> MeetingInfo` (what the
   `jitsi-meeting/` endpoint and the bot's "join" screen show; InvalidInput when the
   appointment is not scheduled; access is checked by the caller, see
@@ -162,7 +164,7 @@ def meeting_url(
     participant: Participant | None = None,
     now: datetime | None = None,
 ) -> str | None:
-    """The link for `participant` (None when there is no meeting)."""
+    """The link for `participant` (None when there is no meeting, e.g. once cancelled)."""
     window = JoinWindow.of(appointment)
     if window is None or not appointment.jitsi_room_id:
         return None

@@ -368,11 +368,13 @@ async def offers_for(
     requests = await RescheduleRequest.filter(
         appointment_id__in=ids, status=RescheduleRequestStatus.OPEN
     ).order_by("-requested_at")
-    found: dict[uuid.UUID, Offers] = {}
-    for appointment_id in ids:
-        mine = [p for p in proposals if p.appointment_id == appointment_id]  # type: ignore[attr-defined]
-        request = next((r for r in requests if r.appointment_id == appointment_id), None)  # type: ignore[attr-defined]
-        found[appointment_id] = Offers(mine, request)
+    found = {appointment_id: Offers() for appointment_id in ids}
+    for proposal in proposals:
+        found[proposal.appointment_id].proposals.append(proposal)  # type: ignore[attr-defined]
+    for request in requests:  # newest first: only one is open, but the newest wins
+        key = request.appointment_id  # type: ignore[attr-defined]
+        if found[key].move_request is None:
+            found[key] = Offers(found[key].proposals, request)
     return found
 
 

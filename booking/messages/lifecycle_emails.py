@@ -174,9 +174,10 @@ def move_request_email(
     """To the therapist: the client asks to move (their note is shown in the bot and API)."""
     dates = ", ".join(format_date(d) for d in request.preferred_dates)
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in request.preferred_time_slots)
+    assert appointment.scheduled_datetime is not None
+    when = format_practice_time(settings, appointment.scheduled_datetime)
     paragraphs = [
-        f"{_who(appointment)} asks to move the session on "
-        f"{format_practice_time(settings, appointment.scheduled_datetime)}.",  # type: ignore[arg-type]
+        f"{_who(appointment)} asks to move the session on {when}.",
         f"Preferred dates: {dates}.",
         f"Preferred times: {slots}.",
     ]
