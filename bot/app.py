@@ -32,6 +32,8 @@ from booking.settings import Settings
 from bot.commands import set_default_commands
 from bot.context import CONTEXT_TYPES, BookingApplication, BotServices
 from bot.conversations.appointments import appointments_handlers
+from bot.conversations.availability import build_availability_conversation
+from bot.conversations.away import build_away_conversation
 from bot.conversations.booking import build_booking_conversation
 from bot.conversations.client_sessions import client_session_handlers
 from bot.conversations.move_requests import build_move_request_conversation
@@ -132,6 +134,9 @@ def register_handlers(application: Application) -> None:
             build_booking_conversation(),
             build_move_request_conversation(),
             build_staff_conversation(),
+            # After the others: a flow in progress there leaves for these flows' buttons.
+            build_availability_conversation(),
+            build_away_conversation(),
             *start_handlers(),
             *appointments_handlers(),
             *client_session_handlers(),

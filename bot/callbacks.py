@@ -257,6 +257,65 @@ class ToggleWeekday(CallbackData):
     weekday: int
 
 
+@dataclasses.dataclass(frozen=True)
+class EditRule(CallbackData):
+    """A booking rule pressed in /availability (`rule`: its field name): ask its new value."""
+
+    prefix = "ae"
+    rule: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SetRule(CallbackData):
+    """A quick value offered for a rule (for the daily cap, 0 means no cap)."""
+
+    prefix = "au"
+    rule: str
+    value: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RulesStep(CallbackData):
+    """Back from a rule's question to the /availability card."""
+
+    prefix = "ab"
+    actions = frozenset({"back"})
+    action: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AwayStep(CallbackData):
+    """/away: add days away, skip the note, or stop."""
+
+    prefix = "aw"
+    actions = frozenset({"add", "skip", "cancel"})
+    action: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AwayDay(CallbackData):
+    """/away: the first or the last day away, picked on the calendar."""
+
+    prefix = "ad"
+    day: date
+
+
+@dataclasses.dataclass(frozen=True)
+class AwayPage(CallbackData):
+    """/away: the calendar moved to start at `first`."""
+
+    prefix = "ap"
+    first: date
+
+
+@dataclasses.dataclass(frozen=True)
+class AwayRemove(CallbackData):
+    """/away: unblock a period (its id)."""
+
+    prefix = "ax"
+    block: int
+
+
 # --- a session's life (cancel, move, proposals, reminders) ----------------------------------
 # `at` is the session's start the button was made for, in minutes since the epoch (UTC; 0 while
 # no time is set): a press whose `at` is not the session's start now comes from a message the
@@ -369,6 +428,8 @@ ENTRY_CALLBACKS: tuple[type[CallbackData], ...] = (
     ClientAction,
     AcceptTime,
     StaffAction,
+    EditRule,
+    AwayStep,
 )
 
 
@@ -385,6 +446,13 @@ ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     StaffDuration,
     StaffStep,
     ToggleWeekday,
+    EditRule,
+    SetRule,
+    RulesStep,
+    AwayStep,
+    AwayDay,
+    AwayPage,
+    AwayRemove,
     ClientAction,
     LateBy,
     AcceptTime,

@@ -27,7 +27,8 @@ CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("pending", "Requests waiting for a decision"),
     ("today", "Today's sessions"),
-    ("availability", "Open or close weekdays"),
+    ("availability", "Weekdays and booking rules"),
+    ("away", "Days away: block dates"),
     ("stats", "Numbers at a glance"),
 )
 

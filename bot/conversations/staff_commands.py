@@ -1,4 +1,7 @@
-"""The therapist's one-message commands: /pending, /today, /stats and /availability.
+"""The therapist's one-message commands: /pending, /today and /stats.
+
+/availability (weekdays and booking rules) is `bot.conversations.availability`, /away (days
+away) `bot.conversations.away`: both ask for typed values, so each is a conversation.
 
 Each answers in one message (or one per waiting request) and needs an active staff account;
 anyone else is told so by `bot.errors` (`require_staff` raises PermissionDenied).
@@ -7,17 +10,16 @@ anyone else is told so by `bot.errors` (`require_staff` raises PermissionDenied)
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from booking.agenda import waiting_requests
 from booking.appointments import sessions_on
-from booking.availability import get_availability, practice_today, set_available_days
+from booking.availability import practice_today
 from booking.meetings import meeting_info, meeting_status
 from booking.stats import stats
 from bot import keyboards, texts
-from bot.callbacks import ToggleWeekday
 from bot.context import BotContext
-from bot.conversations.common import answer, parse, require_staff, say, show
+from bot.conversations.common import require_staff, say
 from bot.conversations.staff_decisions import request_card
 
 PENDING_SHOWN = 10
@@ -74,36 +76,9 @@ async def show_stats(update: Update, context: BotContext) -> None:
     await say(update, context, text)
 
 
-async def show_availability(update: Update, context: BotContext) -> None:
-    """/availability: the weekdays, each a toggle."""
-    await require_staff(update)
-    days = (await get_availability()).available_days
-    await say(update, context, texts.availability_text(days), keyboards.weekday_toggles(days))
-
-
-async def toggle_weekday(update: Update, context: BotContext) -> None:
-    """A weekday pressed in /availability: open it if closed, close it if open."""
-    await require_staff(update)
-    data = parse(update, ToggleWeekday)
-    if data is None or not 0 <= data.weekday <= 6:
-        await answer(update, texts.STALE_BUTTON)
-        return
-    days = set((await get_availability()).available_days) ^ {data.weekday}
-    row = await set_available_days(sorted(days))  # refused days are told by bot.errors
-    await answer(update)
-    await show(
-        update,
-        context,
-        texts.availability_text(row.available_days),
-        keyboards.weekday_toggles(row.available_days),
-    )
-
-
 def staff_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("pending", show_pending),
         CommandHandler("today", show_today),
         CommandHandler("stats", show_stats),
-        CommandHandler("availability", show_availability),
-        CallbackQueryHandler(toggle_weekday, pattern=ToggleWeekday.filter()),
     ]
