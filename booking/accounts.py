@@ -42,6 +42,7 @@ The field rules (e-mail, names, phone) are those of `booking.person_fields`; the
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ from booking.codes import consume_code, limit_code_sending, verify_code
 from booking.errors import InvalidInput, NotAuthenticated
 from booking.passwords import (
     UNUSABLE_PASSWORD,
+    PasswordWork,
+    hash_or_check,
     hash_password,
     password_problems,
     validate_password,
@@ -227,33 +230,66 @@ async def register_user(
         email, first_name, last_name, phone, password=password, names_required=True
     )
     await limit_code_sending(profile.email, ip=ip)
-    # Hashed whatever the address, so a taken one costs the same time as a new one.
-    password_hash = await hash_password(password)
+    # One argon2 computation whatever the address (a timing that differs would tell who has
+    # an account); when the account changes before it is locked, the work is done again.
+    while True:
+        user = await find_user_by_email(profile.email)
+        stored = user.password_hash if _checks_password(user) else None  # type: ignore[union-attr]
+        work = await hash_or_check(password, stored)
+        try:
+            await _on_account(profile.email, functools.partial(_register, settings, profile, work))
+            return
+        except _AccountChanged:
+            continue
 
-    async def register(user: User | None, conn: BaseDBAsyncClient, now: datetime) -> None:
-        if user is None:
-            user = await _create_account(profile, conn, password_hash=password_hash)
-            await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
-        elif user.email_verified_at is None and user.is_active:
-            user.first_name = profile.first_name
-            user.last_name = profile.last_name
-            user.phone = profile.phone or user.phone
-            # Nobody has proved this address yet, so two registrations may come from two
-            # people. The first password stands while later ones repeat it; a different one
-            # voids it for good, and the owner chooses a password by reset after verifying.
-            # Otherwise someone registering a stranger's address just before they verify
-            # would know the password of their account, and so read the requests they made
-            # before registering.
-            if user.password_hash is None:
-                user.password_hash = password_hash
-            elif not await verify_password(user.password_hash, password):
-                user.password_hash = UNUSABLE_PASSWORD
-            await user.save(using_db=conn)
-            await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
-        elif user.is_active:
-            await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
 
-    await _on_account(profile.email, register)
+class _AccountChanged(Exception):
+    """The account is not as it was when its password work was chosen."""
+
+
+def _checks_password(user: User | None) -> bool:
+    """A pending account whose stored password the typed one is compared with."""
+    return (
+        user is not None
+        and user.email_verified_at is None
+        and user.is_active
+        and bool(user.password_hash)
+    )
+
+
+async def _register(
+    settings: Settings,
+    profile: Profile,
+    work: PasswordWork,
+    user: User | None,
+    conn: BaseDBAsyncClient,
+    now: datetime,
+) -> None:
+    """Register, or (for a taken address) tell its owner: the caller cannot tell which."""
+    if _checks_password(user) != (work.checked is not None) or (
+        work.checked is not None and user.password_hash != work.checked  # type: ignore[union-attr]
+    ):
+        raise _AccountChanged
+    if user is None:
+        user = await _create_account(profile, conn, password_hash=work.new_hash)
+        await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
+    elif user.email_verified_at is None and user.is_active:
+        user.first_name = profile.first_name
+        user.last_name = profile.last_name
+        user.phone = profile.phone or user.phone
+        # Nobody has proved this address yet, so two registrations may come from two people.
+        # The first password stands while later ones repeat it; a different one voids it for
+        # good, and the owner chooses a password by reset after verifying. Otherwise someone
+        # registering a stranger's address just before they verify would know the password
+        # of their account, and so read the requests they made before registering.
+        if work.checked is None:
+            user.password_hash = work.new_hash
+        elif not work.matches:
+            user.password_hash = UNUSABLE_PASSWORD
+        await user.save(using_db=conn)
+        await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
+    elif user.is_active:
+        await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
 
 
 async def verify_registration(

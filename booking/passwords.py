@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -13,10 +14,10 @@ from booking.errors import InvalidInput
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Stored instead of a hash when no password may be trusted (never a valid argon2 hash, so it
 # matches nothing); the owner chooses one through the password-reset flow.
-UNUSABLE_PASSWORD = "!unusable"  # argon2id with the library's current recommended parameters
+UNUSABLE_PASSWORD = "!unusable"
 
 
 @lru_cache(maxsize=1)
@@ -50,13 +51,37 @@ async def hash_password(password: str) -> str:
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not there is a hash (a dummy one stands in for none)."""
-    target = password_hash or _dummy_hash()
+    """One argon2 verification whatever is stored: a dummy hash stands in for none, for the
+    unusable marker and for anything else that is not an argon2 hash, so an account without
+    a usable password answers no faster than one with a wrong password."""
+    usable = is_usable(password_hash) and _is_argon2(password_hash)
+    target = password_hash if usable else _dummy_hash()
     try:
         ok = await asyncio.to_thread(_hasher.verify, target, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    return ok and password_hash is not None
+    return ok and usable
+
+
+@dataclass(frozen=True)
+class PasswordWork:
+    """One argon2 step for a typed password: its new hash, or (`checked`: the stored hash it
+    was compared with) whether it matches."""
+
+    new_hash: str | None = None
+    checked: str | None = None
+    matches: bool = False
+
+
+async def hash_or_check(password: str, stored: str | None) -> PasswordWork:
+    """Compare with `stored` when there is one, hash otherwise: one argon2 step either way."""
+    if stored:
+        return PasswordWork(checked=stored, matches=await verify_password(stored, password))
+    return PasswordWork(new_hash=await hash_password(password))
+
+
+def _is_argon2(password_hash: str | None) -> bool:
+    return bool(password_hash) and password_hash.startswith("$argon2")  # type: ignore[union-attr]
 
 
 @lru_cache(maxsize=1)
