@@ -7,8 +7,8 @@ may be sent again for a new time without clashing with the rows of the old one:
 
 - `await queue_cancel_notices(settings, appointment, actor, event, now, conn)`: every
   queued row of the appointment cancelled; the client's e-mail (with the `.ics` CANCEL
-  when it had a time) and, when staff cancelled, their chat; when the client cancelled,
-  the session's staff by e-mail and chat
+  when it had a time) and, when staff cancelled, their chat; the session's staff (its
+  therapist, or every staff member for a request) by e-mail and chat, but the canceller
 - `await queue_move_notices(settings, appointment, event, now, conn)`: the rows of the
   old time cancelled; the client's "moved" e-mail (`.ics` update) and chat; new reminders
 - `await queue_proposal_notices(settings, appointment, proposals, event, conn)`: the
@@ -80,9 +80,9 @@ async def queue_cancel_notices(
         emails.cancelled_email(settings, appointment, now),
         None if by_client else chat.cancelled_chat(settings, appointment, chat.CLIENT),
     )
-    if not by_client:
-        return
     for staff in await session_staff(appointment, conn):
+        if staff.id == actor.id:
+            continue  # they know: it was them
         await outbox.to_staff(
             staff,
             KIND_CANCELLED,

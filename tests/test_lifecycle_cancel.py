@@ -11,6 +11,7 @@ from booking.appointments import reject_appointment
 from booking.availability import get_availability
 from models import Appointment, AppointmentEvent, AppointmentStatus, NotificationStatus
 from tests.lifecycle_support import NOW, START, calendar_of, later, pending_kinds, rows, story
+from tests.meetings_support import auth, make_user
 from tests.smtp_sink import body_text
 
 PRACTICE_TIME = "Friday 8 March 2030, 10:00 UTC"
@@ -205,3 +206,19 @@ async def test_the_reason_is_checked_and_stored_encrypted(alice):
         [str(session.id)],
     )
     assert "Secret trip" not in str(raw)
+
+
+async def test_theo_hears_when_a_colleague_cancels_his_session(alice, inbox):
+    tessa = await make_user("tessa@practice.example", first_name="Tessa", staff=True)
+    session = await alice.book()
+    await alice.dispatcher.dispatch_due()
+    response = await alice.api.post(
+        f"/api/meetings/appointments/{session.id}/cancel/",
+        json={},
+        headers=auth(alice.settings, tessa),
+    )
+    assert response.status == 200
+    await alice.dispatcher.dispatch_due()
+    [to_theo] = [m for m in inbox.to("theo@practice.example") if "cancelled" in m["Subject"]]
+    assert "A colleague cancelled the session on " + PRACTICE_TIME in body_text(to_theo)
+    assert not [m for m in inbox.to("tessa@practice.example") if "cancelled" in m["Subject"]]

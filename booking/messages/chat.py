@@ -113,7 +113,11 @@ def cancelled_chat(settings: Settings, appointment: Appointment, audience: str) 
             text += f"\nReason: {appointment.cancellation_reason}"
         text += "\nYou are welcome to send a new request."
     else:
-        text = f"{_who(appointment)} cancelled {what}." if by_client else f"Cancelled: {what}."
+        text = (
+            f"{_who(appointment)} cancelled {what}."
+            if by_client
+            else f"A colleague cancelled {what} of {_who(appointment)}."
+        )
         if appointment.late_cancellation:
             text += "\nThis is a late cancellation (inside the cancellation notice)."
     payload = _about("cancelled", audience, appointment, text)

@@ -74,10 +74,13 @@ def cancelled_email(settings: Settings, appointment: Appointment, now: datetime)
 
 
 def cancelled_staff_email(settings: Settings, appointment: Appointment, staff_name: str) -> dict:
-    """To the therapist when the client cancelled (late or not)."""
+    """To the session's staff (but whoever cancelled it): who cancelled what, and if late."""
     start = appointment.scheduled_datetime
-    what = f"the session on {format_practice_time(settings, start)}" if start else "their request"
-    paragraphs = [f"{_who(appointment)} cancelled {what}."]
+    what = f"the session on {format_practice_time(settings, start)}" if start else "the request"
+    if appointment.cancelled_by == Role.CLIENT:
+        paragraphs = [f"{_who(appointment)} cancelled {what}."]
+    else:
+        paragraphs = [f"A colleague cancelled {what} of {_who(appointment)}."]
     if appointment.late_cancellation:
         paragraphs.append("This is a late cancellation (inside the cancellation notice).")
     paragraphs.append(f"Appointment id: {appointment.id}.")
