@@ -167,22 +167,56 @@ def _meeting_endpoints(u: Any) -> dict[str, Any]:
     base = "/api/meetings"
     return {
         "admin_availability": {
-            "description": "Get or update the weekly availability (staff only)",
+            "description": "Get or update the weekly availability and the booking rules (staff)",
             "url": u(f"{base}/admin/availability/"),
             "methods": ["GET", "PUT", "PATCH"],
             "authentication": "Required (Staff users only)",
             "response_fields": {
                 "available_days": "List of weekday numbers (0-6) when appointments are accepted",
                 "available_days_display": "Human-readable day names",
+                "minimum_notice_hours": "Clients book at least this far ahead (default 24)",
+                "booking_horizon_days": "Dates are offered this many days ahead (default 30)",
+                "buffer_minutes": "Free minutes kept around every session (default 0)",
+                "max_sessions_per_day": "At most this many sessions a day (null: no cap)",
+                "cancellation_notice_hours": "A client cancelling later cancels late (24)",
             },
-            "example_request": {"available_days": [0, 1, 2, 3, 4]},
+            "validation": "400 names a value out of bounds; a rule left out keeps its value",
+            "example_request": {"available_days": [0, 1, 2, 3, 4], "buffer_minutes": 15},
         },
         "available_dates": {
-            "description": "Available appointment dates of the next 30 days (public)",
+            "description": "Dates on offer, from tomorrow to the booking horizon (public)",
             "url": u(f"{base}/appointments/available-dates/"),
             "methods": ["GET"],
             "authentication": "None required",
-            "response": "List of available dates in YYYY-MM-DD format (practice time zone)",
+            "response": "List of dates in YYYY-MM-DD format (practice time zone): open "
+            "weekdays, not blocked, not at the daily cap, with a slot that has room past the "
+            "minimum notice",
+        },
+        "available_slots": {
+            "description": "The time slots of one day with room for a 60-minute session (public)",
+            "url": u(f"{base}/appointments/available-slots/"),
+            "methods": ["GET"],
+            "authentication": "None required",
+            "query_parameters": {"date": "YYYY-MM-DD, from today to the booking horizon"},
+            "response": '{"date", "slots"}: slots where an hour from a whole or half hour '
+            "fits, past the notice, clear of sessions and buffers ([] on a closed/full day)",
+        },
+        "blocked_dates": {
+            "description": "Days away: list them, or block a period (staff)",
+            "url": u(f"{base}/admin/blocked-dates/"),
+            "methods": ["GET", "POST"],
+            "authentication": "Required (Staff users only)",
+            "required_fields": ["start_date"],
+            "optional_fields": ["end_date (inclusive; default start_date)", "note (private)"],
+            "example_request": {"start_date": "2024-08-05", "end_date": "2024-08-16"},
+            "side_effects": ["Never offered to clients; booking on them needs override"],
+        },
+        "remove_blocked_dates": {
+            "description": "Unblock a period (staff); answers the period removed",
+            "url": u(f"{base}/admin/blocked-dates/<int:pk>/"),
+            "methods": ["DELETE"],
+            "authentication": "Required (Staff users only)",
+            "url_parameter": "pk (id of the blocked period)",
         },
         "create_appointment": {
             "description": "Create an appointment request (public)",
@@ -242,8 +276,9 @@ def _meeting_endpoints(u: Any) -> dict[str, Any]:
             "methods": ["POST"],
             "authentication": "Required (Staff users only)",
             "required_fields": ["scheduled_datetime"],
-            "optional_fields": ["scheduled_duration"],
+            "optional_fields": ["scheduled_duration", "override"],
             "prerequisites": "Appointment must be in 'pending_review' status",
+            "validation": '409 names each clash; "override": true books past all but a session',
             "example_request": {
                 "scheduled_datetime": "2024-01-15T10:00:00Z",
                 "scheduled_duration": 60,
@@ -363,13 +398,15 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
         },
         "appointment_workflows": {
             "client_booking_flow": [
-                "1. GET /api/meetings/appointments/available-dates/ - Check available dates",
+                "1. GET /api/meetings/appointments/available-dates/ - Check available dates "
+                "(available-slots/?date= gives a day's slots)",
                 "2. POST /api/meetings/appointments/create/ - Submit appointment request",
                 "3. GET /api/meetings/user/appointments/ - Track request status",
                 "4. Receive e-mail notification when scheduled/rejected",
             ],
             "admin_management_flow": [
-                "1. PUT /api/meetings/admin/availability/ - Set weekly availability",
+                "1. PUT /api/meetings/admin/availability/ - Set weekly availability and "
+                "booking rules; POST /api/meetings/admin/blocked-dates/ - Days away",
                 "2. GET /api/meetings/appointments/ - Review pending requests",
                 "3. POST /api/meetings/appointments/{id}/schedule/ - Schedule appointment OR",
                 "4. POST /api/meetings/appointments/{id}/reject/ - Reject with reason",
@@ -438,6 +475,9 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
             "availability": {
                 "day_format": "0=Monday, 1=Tuesday, ..., 6=Sunday",
                 "example": "[0, 1, 2, 3, 4] for Monday-Friday",
+                "rules": "minimum_notice_hours 0-720 (24; binds clients only), "
+                "booking_horizon_days 1-365 (30), buffer_minutes 0-120 (0), "
+                "max_sessions_per_day 1-48 or null (no cap), cancellation_notice_hours 0-720 (24)",
             },
         },
         "authentication_notes": {

@@ -32,6 +32,9 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
     assert set(meetings) == {
         "admin_availability",
         "available_dates",
+        "available_slots",
+        "blocked_dates",
+        "remove_blocked_dates",
         "create_appointment",
         "list_appointments",
         "appointment_detail",
@@ -50,7 +53,7 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "running_late",
     }
     urls = urls_in(index["endpoints"])
-    assert len(urls) == 26  # 8 of them the session's life after booking
+    assert len(urls) == 29  # 8 of them the session's life after booking, 3 of days on offer
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 
@@ -64,6 +67,7 @@ async def test_every_url_in_the_index_is_a_route_of_the_app(api, db):
     ]
     for endpoint in groups:
         path = re.sub(r"<uuid:pk>", "{appointment_id}", endpoint["url"].removeprefix(base))
+        path = path.replace("<int:pk>", "{block_id}")
         for method in endpoint["methods"]:
             assert (path, method) in routes, (path, method)
 
