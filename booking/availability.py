@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -397,26 +397,37 @@ async def load_openings(
 
 def day_is_full(settings: Settings, openings: Openings, day: date) -> bool:
     """The day has reached the daily cap."""
+    return _at_cap(openings, *day_bounds(settings, day))
+
+
+def _at_cap(openings: Openings, day_start: datetime, day_end: datetime) -> bool:
     cap = openings.rules.max_sessions_per_day
     if cap is None:
         return False
-    day_start, day_end = day_bounds(settings, day)
     return sum(1 for b in openings.busy if day_start <= b.start < day_end) >= cap
 
 
 def open_slots(settings: Settings, openings: Openings, day: date, now: datetime) -> list[str]:
     """The slots of `day` with room for a session (see `slot_has_room`); [] for a day not
     offered: before tomorrow, past the horizon, closed, blocked or at its cap."""
+    return list(_slots_with_room(settings, openings, day, now))
+
+
+def _slots_with_room(
+    settings: Settings, openings: Openings, day: date, now: datetime
+) -> Iterator[str]:
     rules = openings.rules
     first, last = horizon(settings, rules, now)
     if not first <= day <= last or day.weekday() not in rules.available_days:
-        return []
-    if is_blocked(day, openings.blocks) or day_is_full(settings, openings, day):
-        return []
+        return
+    if is_blocked(day, openings.blocks):
+        return
     day_start, day_end = day_bounds(settings, day)
+    if _at_cap(openings, day_start, day_end):
+        return
     reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
     near = [b for b in openings.busy if day_start - reach < b.start < day_end + reach]
-    return [slot for slot in SLOT_HOURS if slot_has_room(settings, rules, near, day, slot, now)]
+    yield from (s for s in SLOT_HOURS if slot_has_room(settings, rules, near, day, s, now))
 
 
 def slot_has_room(
@@ -431,22 +442,43 @@ def slot_has_room(
     its end, starts after the minimum notice and touches no session, buffers counted."""
     first, end = SLOT_HOURS[slot]
     length = timedelta(minutes=OFFERED_SESSION_MINUTES)
+    buffer = timedelta(minutes=rules.buffer_minutes)
     earliest = now + timedelta(hours=rules.minimum_notice_hours)
-    sessions = list(busy)
-    for minute in range(first * 60, end * 60 - OFFERED_SESSION_MINUTES + 1, STEP_MINUTES):
-        start = wall_clock_start(settings, day, minute)
-        if start is None or start < earliest:
-            continue
-        if is_free(start, start + length, sessions, rules.buffer_minutes):
-            return True
-    return False
+    starts = _slot_starts(settings, day, first, end)
+    if not starts or starts[-1] < earliest:
+        return False
+    # Only the sessions that reach into the slot, buffers counted, can stand in the way.
+    opens, closes = starts[0], starts[-1] + length
+    near = [b for b in busy if b.start - buffer < closes and opens < b.end + buffer]
+    return any(
+        is_free(start, start + length, near, rules.buffer_minutes)
+        for start in starts
+        if start >= earliest
+    )
+
+
+def _slot_starts(settings: Settings, day: date, first: int, end: int) -> list[datetime]:
+    """The UTC starts of an offered session in a slot, one each STEP_MINUTES."""
+    minutes = range(first * 60, end * 60 - OFFERED_SESSION_MINUTES + 1, STEP_MINUTES)
+    opens = wall_clock_start(settings, day, minutes[0])
+    closes = wall_clock_start(settings, day, minutes[-1])
+    if (
+        opens is not None
+        and closes is not None
+        and closes - opens == timedelta(minutes=minutes[-1] - minutes[0])
+    ):
+        # No clock change inside the slot (the usual case): the starts are evenly spaced.
+        return [opens + timedelta(minutes=m - minutes[0]) for m in minutes]
+    found = (wall_clock_start(settings, day, m) for m in minutes)
+    return [start for start in found if start is not None]
 
 
 def offered_dates(settings: Settings, openings: Openings, now: datetime) -> list[date]:
     """The dates with a slot that has room, from tomorrow to the horizon."""
     first, last = horizon(settings, openings.rules, now)
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return [day for day in days if open_slots(settings, openings, day, now)]
+    # A day is offered once one slot has room: the others need not be looked at.
+    return [day for day in days if next(_slots_with_room(settings, openings, day, now), None)]
 
 
 async def available_dates(settings: Settings, *, now: datetime | None = None) -> list[date]:

@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, date, datetime
 
+import pytest
+from tortoise import Tortoise
+
+from booking.appointments import schedule_appointment
 from booking.availability import update_rules
+from booking.db import close_database, open_database
+from booking.slots import available_slots
 from models import BlockedDate
 from tests.availability_support import (
     SLOTS,
+    a_request,
     a_session,
     at,
     clocked,
@@ -16,6 +23,7 @@ from tests.availability_support import (
     day,
     slots_of,
 )
+from tests.meetings_support import make_cast
 
 EVERY_SLOT = ["morning", "afternoon", "evening"]
 
@@ -155,3 +163,26 @@ async def test_the_slots_of_a_day_are_offered_exactly_when_the_day_is(db, make_c
     assert offered == [day(n).isoformat() for n in (1, 4, 6, 7, 10, 11)]
     assert await slots_of(api, 1) == ["afternoon", "evening"]  # the notice ends at 16:00
     assert await slots_of(api, 4) == EVERY_SLOT  # 15:30-16:30 clears 14:00-15:00 + 15 min
+
+
+async def test_slots_keep_the_wall_clock_on_the_day_the_clocks_go_forward(
+    make_settings, database_url
+):
+    settings = make_settings(DATABASE_URL=database_url, PRACTICE_TIMEZONE="Europe/London")
+    await open_database(settings)
+    await Tortoise.generate_schemas()
+    try:
+        cast = await make_cast(settings)
+        now = datetime(2026, 3, 25, 10, tzinfo=UTC)
+        sunday = date(2026, 3, 29)  # 01:00 GMT becomes 02:00 BST
+        await update_rules({"available_days": list(range(7)), "buffer_minutes": 60})
+        request = await a_request()
+        # 10:00 BST is 09:00 UTC: with the hour's buffer the whole morning is taken (read as
+        # 10:00 GMT, 11:00-12:00 would look free).
+        await schedule_appointment(
+            settings, request.id, cast.theo, "2026-03-29T10:00:00", 60, now=now
+        )
+        offered = await available_slots(settings, sunday, now=now)
+        assert offered == (sunday, ["afternoon", "evening"])
+    finally:
+        await close_database()
