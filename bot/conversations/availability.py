@@ -9,6 +9,8 @@ value needs an active staff account (`require_staff`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -131,11 +133,15 @@ async def back(update: Update, context: BotContext) -> int:
     return await _show_card(update, context)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel while a value is asked."""
-    context.user_data.pop(DRAFT, None)
-    await say(update, context, texts.CANCELLED)
-    return END
+def dropping(draft: str) -> Callable[[Update, BotContext], Awaitable[int]]:
+    """The /cancel of a conversation whose draft is `user_data[draft]`: dropped, nothing saved."""
+
+    async def cancel(update: Update, context: BotContext) -> int:
+        context.user_data.pop(draft, None)
+        await say(update, context, texts.CANCELLED)
+        return END
+
+    return cancel
 
 
 def build_availability_conversation() -> ConversationHandler:
@@ -151,5 +157,5 @@ def build_availability_conversation() -> ConversationHandler:
         ],
         states={VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, value_typed)]},
         fallbacks=[],
-        cancel=cancel,
+        cancel=dropping(DRAFT),
     )

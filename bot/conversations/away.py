@@ -37,6 +37,7 @@ from bot import availability_texts as words
 from bot import texts
 from bot.callbacks import AwayDay, AwayPage, AwayRemove, AwayStep
 from bot.context import BotContext
+from bot.conversations.availability import dropping
 from bot.conversations.common import (
     END,
     answer,
@@ -209,13 +210,6 @@ async def cancel_button(update: Update, context: BotContext) -> int:
     return END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel while adding days away."""
-    context.user_data.pop(DRAFT, None)
-    await say(update, context, texts.CANCELLED)
-    return END
-
-
 def build_away_conversation() -> ConversationHandler:
     return conversation(
         "away",
@@ -240,6 +234,6 @@ def build_away_conversation() -> ConversationHandler:
             ],
         },
         fallbacks=[],
-        cancel=cancel,
+        cancel=dropping(DRAFT),
         own_callbacks=(AwayDay, AwayPage, AwayStep),
     )
