@@ -23,6 +23,7 @@ __all__ = [
     "Appointment",
     "AppointmentEvent",
     "AppointmentStatus",
+    "Attendance",
     "Availability",
     "BlockedDate",
     "CodePurpose",
@@ -56,6 +57,13 @@ class AppointmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+
+
+class Attendance(StrEnum):
+    """Whether the client came to a session that has started (recorded by staff)."""
+
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
 
 
 class Role(StrEnum):
@@ -232,6 +240,9 @@ class Appointment(Model):
     reschedule_count = fields.IntField(default=0)
     # The .ics SEQUENCE: raised by every move and by the cancellation (same UID throughout).
     calendar_sequence = fields.IntField(default=0)
+    # Did the client come? Null until staff record it (after the start).
+    attendance = fields.CharEnumField(Attendance, max_length=16, null=True)
+    attendance_recorded_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
