@@ -244,6 +244,21 @@ def http_json(
             return exc.code, raw.decode(errors="replace")
 
 
+def settle(base: str, timeout: float = 30.0) -> None:
+    """Wait until the server has worked off what the last wrk run left queued.
+
+    aiohttp finishes a handler whose client went away, so after a slow endpoint's run the
+    next run (or profile) would otherwise share the server with the last one's leftovers.
+    """
+    deadline = time.monotonic() + timeout
+    quick = 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.perf_counter()
+        http_json("GET", f"{base}/healthz", timeout=timeout)
+        quick = quick + 1 if time.perf_counter() - started < 0.02 else 0
+        time.sleep(0.1)
+
+
 def sign_in(base: str, email: str, password: str) -> str:
     """An access token through the public API."""
     status, body = http_json(
@@ -414,7 +429,8 @@ def machine() -> dict[str, str]:
         ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     if CODE != ROOT:
-        git = f"bench at {git}; service code from {CODE} ({os.environ.get('BENCH_CODE_REV', '?')})"
+        code = os.environ.get("BENCH_CODE_REV") or CODE.name
+        git = f"bench at {git}; service code: {code} (BENCH_CODE)"
     return {
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
