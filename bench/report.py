@@ -196,8 +196,10 @@ def _bot(bot: dict[str, Any]) -> list[str]:
     ]
     lines += [
         "",
-        f"Requests created by the booking clients: {bot['booking'].get('appointments_created')}; "
-        f"e-mails its outbox sent meanwhile: {bot['booking'].get('emails_sent')}. "
+        "Requests created by the booking clients (the measured phases, one warm-up client and, "
+        "with py-spy, a profiled phase of 100): "
+        f"{bot['booking'].get('appointments_created')}; e-mails its outbox sent meanwhile: "
+        f"{bot['booking'].get('emails_sent')}. "
         "The fake counts but does not refuse sends beyond Telegram's limits here (otherwise both "
         "bots would only measure the 30 messages/s cap); sends over the limits per phase (echo "
         f"50, 200, booking 50, 200): {', '.join(str(n) for n in over)}. Bot CPU: the bot "
