@@ -337,7 +337,7 @@ def _wrk_command(
     if script:
         parts.append((BENCH_DIR / "lua" / script).read_text())
     parts.append((BENCH_DIR / "lua" / "report.lua").read_text())
-    script_path = Path(tempfile.mkdtemp(prefix="bench-wrk-")) / "script.lua"
+    script_path = new_data_dir("wrk") / "script.lua"
     script_path.write_text("\n".join(parts))
     return [
         binary,
