@@ -36,6 +36,7 @@ migrate: install
 
 # Benchmarks, never part of `make test`: writes bench/RESULTS.md (needs wrk; BENCH_QUICK=1 is short).
 bench: install
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run_all.py
 
 clean:
