@@ -6,6 +6,7 @@ import uuid
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from models.encryption import (
@@ -175,6 +176,8 @@ class RateLimitHit(Model):
 
     class Meta:
         table = "rate_limit_hits"
+        # A bucket's hits in its window are counted from the index alone.
+        indexes = (Index(fields=("bucket", "at")),)
 
 
 class Availability(Model):
@@ -249,6 +252,18 @@ class Appointment(Model):
     class Meta:
         table = "appointments"
         ordering = ["-created_at"]
+        indexes = (
+            # The lists' order (newest first, then id): a page is read off the index, not
+            # sorted out of the whole table; with a status filter; a client's own rows.
+            Index(fields=("created_at", "id")),
+            Index(fields=("status", "created_at", "id")),
+            Index(fields=("user_id", "created_at")),
+            Index(fields=("email_index", "created_at")),
+            # The booked sessions of a window (offers, clashes).
+            Index(fields=("status", "scheduled_datetime")),
+            # stats/: every column its one aggregate reads, so it never touches the rows.
+            Index(fields=("status", "late_cancellation", "reschedule_count", "attendance")),
+        )
 
 
 class AppointmentEvent(Model):
