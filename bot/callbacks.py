@@ -155,7 +155,7 @@ class MenuAction(CallbackData):
     """A button of the /start menu."""
 
     prefix = "m"
-    actions = frozenset({"register", "login", "book", "appointments", "help"})
+    actions = frozenset({"register", "login", "book", "appointments", "help", "pending", "today"})
     action: str
 
 

@@ -49,12 +49,18 @@ def _label(text: str) -> InlineKeyboardButton:
 # --- everyone --------------------------------------------------------------------------------
 
 
-def main_menu(*, linked: bool) -> InlineKeyboardMarkup:
-    """What the person can do next: link an account first, or book and look."""
+def main_menu(*, linked: bool, staff: bool = False) -> InlineKeyboardMarkup:
+    """What the person can do next: link an account first, book and look, or (staff) see
+    what waits and what is on today."""
     if not linked:
         rows = [
             [_button("Create an account", MenuAction("register"))],
             [_button("I already have an account", MenuAction("login"))],
+        ]
+    elif staff:
+        rows = [
+            [_button("Pending requests", MenuAction("pending"))],
+            [_button("Today's sessions", MenuAction("today"))],
         ]
     else:
         rows = [

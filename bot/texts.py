@@ -286,8 +286,10 @@ def appointments_list(lines: Sequence[AppointmentLine]) -> str:
     return "\n".join(out)
 
 
-def join_label(number: int) -> str:
-    return f"Join session {number}"
+def join_label(local_start: datetime) -> str:
+    """A session's Join button, named by its day and time (practice clock): "Join Wed 6 Mar,
+    18:30" says which session; a list position ("Join session 2") does not."""
+    return f"Join {format_short_date(local_start.date())}, {local_start:%H:%M}"
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -315,6 +317,15 @@ def request_card(
     if reason:
         lines.append(f"Note: {reason}")
     return "\n".join(lines)
+
+
+def decider_name(first_name: str, email: str, *, is_reader: bool) -> str:
+    """Who decided, as the reader of the chat sees it: "you" for their own decision, else the
+    first name, else the local part of the e-mail (staff made with `create-staff --no-input`
+    have no name)."""
+    if is_reader:
+        return "you"
+    return first_name.strip() or email.partition("@")[0] or "a colleague"
 
 
 def outcome_scheduled(by: str, when: str, duration: str) -> str:

@@ -57,10 +57,11 @@ def new_request_chat(appointment: Appointment) -> dict:
     """To staff: a request waits; the bot adds Schedule / Reject buttons for this kind."""
     dates = ", ".join(appointment.preferred_dates)
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots)
+    note = f"\nNote: {appointment.reason}" if appointment.reason else ""  # read before deciding
     text = (
         f"New appointment request from {appointment.first_name} {appointment.last_name}.\n"
         f"Preferred dates: {dates}\n"
-        f"Preferred times: {slots}"
+        f"Preferred times: {slots}{note}"
     )
     return {"kind": "new_request", "text": text, "appointment_id": str(appointment.id)}
 

@@ -47,7 +47,9 @@ async def show_appointments(update: Update, context: BotContext) -> None:
                 meeting_status=info.meeting_status,
             )
             if info.meeting_status != "completed":
-                rows.append([InlineKeyboardButton(texts.join_label(number), url=info.meeting_url)])
+                local = info.scheduled_datetime.astimezone(context.settings.zone)
+                join = InlineKeyboardButton(texts.join_label(local), url=info.meeting_url)
+                rows.append([join])
         rows += _session_rows(number, appointment)
         lines.append(line)
     markup = InlineKeyboardMarkup(rows) if rows else None

@@ -204,7 +204,7 @@ async def code_typed(update: Update, context: BotContext) -> str | int | None:
         update,
         context,
         texts.linked(user.first_name, is_staff=user.is_staff),
-        keyboards.main_menu(linked=True),
+        keyboards.main_menu(linked=True, staff=user.is_staff),
     )
     return END
 

@@ -10,7 +10,7 @@ anyone else is told so by `bot.errors` (`require_staff` raises PermissionDenied)
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from booking.agenda import waiting_requests
 from booking.appointments import sessions_on
@@ -18,8 +18,9 @@ from booking.availability import practice_today
 from booking.meetings import meeting_info, meeting_status
 from booking.stats import stats
 from bot import keyboards, texts
+from bot.callbacks import MenuAction
 from bot.context import BotContext
-from bot.conversations.common import require_staff, say
+from bot.conversations.common import answer, require_staff, say
 from bot.conversations.staff_decisions import request_card
 
 PENDING_SHOWN = 10
@@ -76,9 +77,23 @@ async def show_stats(update: Update, context: BotContext) -> None:
     await say(update, context, text)
 
 
+async def pending_pressed(update: Update, context: BotContext) -> None:
+    """The staff menu's Pending requests button: /pending."""
+    await answer(update)
+    await show_pending(update, context)
+
+
+async def today_pressed(update: Update, context: BotContext) -> None:
+    """The staff menu's Today's sessions button: /today."""
+    await answer(update)
+    await show_today(update, context)
+
+
 def staff_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("pending", show_pending),
         CommandHandler("today", show_today),
         CommandHandler("stats", show_stats),
+        CallbackQueryHandler(pending_pressed, pattern=MenuAction.filter(action="pending")),
+        CallbackQueryHandler(today_pressed, pattern=MenuAction.filter(action="today")),
     ]

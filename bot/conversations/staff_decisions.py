@@ -76,10 +76,14 @@ def request_card(appointment: Appointment) -> str:
     )
 
 
-async def _outcome(context: BotContext, appointment: Appointment) -> str:
-    """Who decided what, for a request that is no longer pending."""
+async def _outcome(context: BotContext, appointment: Appointment, reader: int | None) -> str:
+    """Who decided what, for a request that is no longer pending, as `reader` (a Telegram
+    user id) sees it: their own decision is "you"."""
     decider = await decider_of(appointment)
-    by = decider.first_name if decider is not None and decider.first_name else "a colleague"
+    by = "a colleague"
+    if decider is not None:
+        is_reader = reader is not None and decider.telegram_user_id == reader
+        by = texts.decider_name(decider.first_name, decider.email, is_reader=is_reader)
     if appointment.status == AppointmentStatus.SCHEDULED and appointment.scheduled_datetime:
         return texts.outcome_scheduled(
             by,
@@ -101,7 +105,8 @@ def _card_with(appointment: Appointment, footer: str) -> str:
 
 async def _show_outcome(update: Update, context: BotContext, appointment: Appointment) -> str:
     """The request's own message shows who decided what, without buttons; the draft ends."""
-    outcome = await _outcome(context, appointment)
+    reader = update.effective_user.id if update.effective_user else None
+    outcome = await _outcome(context, appointment, reader)
     text = _card_with(appointment, outcome)
     markup = None
     if appointment.status == AppointmentStatus.SCHEDULED:

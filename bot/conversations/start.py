@@ -48,7 +48,9 @@ async def send_welcome(update: Update, context: BotContext) -> None:
         is_staff=is_staff,
         practice=context.settings.practice_name,
     )
-    await say(update, context, text, keyboards.main_menu(linked=account is not None))
+    await say(
+        update, context, text, keyboards.main_menu(linked=account is not None, staff=is_staff)
+    )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -69,7 +71,9 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def free_text(update: Update, context: BotContext) -> None:
     """Anything typed outside a conversation gets a pointer to what works."""
-    await say(update, context, texts.FREE_TEXT, keyboards.main_menu(linked=await _linked(update)))
+    account = await account_of(update)
+    menu = keyboards.main_menu(linked=account is not None, staff=bool(account and account.is_staff))
+    await say(update, context, texts.FREE_TEXT, menu)
 
 
 async def ignored_press(update: Update, context: BotContext) -> None:
@@ -81,10 +85,6 @@ async def ignored_press(update: Update, context: BotContext) -> None:
 async def unknown_press(update: Update, context: BotContext) -> None:
     """A button no handler wants right now: left over from an earlier step, or forged."""
     await answer(update, texts.STALE_BUTTON)
-
-
-async def _linked(update: Update) -> bool:
-    return await account_of(update) is not None
 
 
 async def mark_command(update: Update, context: BotContext) -> None:

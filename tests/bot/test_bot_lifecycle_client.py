@@ -9,6 +9,7 @@ import pytest
 
 from booking.lifecycle import reschedule_appointment
 from bot import session_texts as words
+from bot import texts
 from bot.callbacks import ClientAction, minute_stamp
 from models import (
     Appointment,
@@ -76,7 +77,8 @@ async def test_a_late_cancellation_is_stated_before_and_recorded(
 
     await alice.send("/appointments")
     listing = await alice.expect("Your requests:")
-    assert listing.button_texts == ["Join session 1", "Ask to move 1", "Cancel 1"]
+    join = texts.join_label(start.astimezone(bot.settings.zone))  # by date and time
+    assert listing.button_texts == [join, "Ask to move 1", "Cancel 1"]
     await alice.press(listing, "Cancel 1")
     question = await alice.expect("Cancel your session on")
     assert "less than 24 hours" in question.text and "late cancellation" in question.text

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from booking.accounts import create_or_promote_staff
+from bot import texts
 from models import OneTimeCode, User, blind_index
 from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import FakeTelegram, FakeUser
@@ -140,7 +141,16 @@ async def test_theo_links_his_staff_account_with_login_and_gets_the_staff_menu(
     await theo.send("theo@practice.example")
     await theo.expect("We sent a 6-digit code to t***o@practice.example")
     await theo.send(await code_from(inbox, "theo@practice.example"))
-    await theo.expect("Your staff account is linked to this chat")
+    linked = await theo.expect("Your staff account is linked to this chat")
+    # A therapist's buttons, not a client's.
+    assert linked.button_texts == ["Pending requests", "Today's sessions", "Help"]
+    await theo.press(linked, "Pending requests")
+    await theo.expect(texts.NO_PENDING)
+    await theo.press(linked, "Today's sessions")
+    await theo.expect("sessions today")
+    await theo.send("/start")
+    welcome = await theo.expect("Hello Theo")
+    assert welcome.button_texts == ["Pending requests", "Today's sessions", "Help"]
 
     menu = await telegram.wait_for_call(
         "setMyCommands", lambda c: (c.params.get("scope") or {}).get("chat_id") == theo.id

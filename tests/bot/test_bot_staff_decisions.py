@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -12,13 +12,15 @@ from booking.availability import available_dates
 from booking.formatting import format_short_date
 from bot import texts
 from bot.callbacks import DecideRequest, StaffStep, StaffTime
-from models import Appointment, AppointmentStatus, User
+from models import Appointment, AppointmentStatus, User, blind_index
 from tests.bot.harness import BotUnderTest, book_in_chat, linked_user
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.smtp_sink import Inbox, body_text
 
 
-async def request_from(client: User, bot: BotUnderTest, day_index: int = 2) -> Appointment:
+async def request_from(
+    client: User, bot: BotUnderTest, day_index: int = 2, reason: str | None = None
+) -> Appointment:
     """A request made elsewhere (the API, say): the therapist hears of it all the same."""
     day = (await available_dates(bot.settings))[day_index]
     appointment = await create_appointment(
@@ -28,6 +30,7 @@ async def request_from(client: User, bot: BotUnderTest, day_index: int = 2) -> A
         email=client.email,
         preferred_dates=[day],
         preferred_time_slots=["evening"],
+        reason=reason,
         user=client,
     )
     assert bot.dispatcher is not None
@@ -78,7 +81,7 @@ async def test_theo_schedules_alices_request_and_the_link_arrives_in_her_chat(
     assert "18:30" in confirm.text and "45 minutes" in confirm.text
     await theo.press(confirm, "Confirm")
 
-    outcome = await theo.expect("Scheduled by Theo")
+    outcome = await theo.expect("Scheduled by you")  # his own chat: "you", never his name
     assert outcome.message_id == request.message_id  # the request's own message shows it
     # ... and is now the session's message: its own buttons move or cancel it.
     assert outcome.button_texts == ["Move", "Propose times", "Cancel session"]
@@ -99,7 +102,9 @@ async def test_theo_schedules_alices_request_and_the_link_arrives_in_her_chat(
     await alice.send("/appointments")
     listing = await alice.expect("Your requests:")
     assert "Scheduled:" in listing.text and "18:30" in listing.text
-    assert listing.url_of("Join session 1") == confirmation.url_of("Join session")
+    # Named by its date and time, not by a position in the list.
+    join = f"Join {format_short_date(second)}, 18:30"
+    assert listing.url_of(join) == confirmation.url_of("Join session")
 
 
 async def test_a_conflict_is_shown_before_confirming_and_confirm_is_withheld(
@@ -133,7 +138,7 @@ async def test_a_conflict_is_shown_before_confirming_and_confirm_is_withheld(
     await theo.press(durations, "60 min")
     summary = await theo.expect("Schedule the session for")
     await theo.press(summary, "Confirm")
-    await theo.expect("Scheduled by Theo")
+    await theo.expect("Scheduled by you")
 
 
 async def test_theo_rejects_with_a_reason_and_alice_is_told(
@@ -145,7 +150,7 @@ async def test_theo_rejects_with_a_reason_and_alice_is_told(
     await theo.press(request, "Reject")
     await theo.expect("Why can this request not be accepted?")
     await theo.send("The practice is full this month.")
-    edited = await theo.expect("Rejected by Theo. Reason: The practice is full this month.")
+    edited = await theo.expect("Rejected by you. Reason: The practice is full this month.")
     assert edited.message_id == request.message_id and edited.button_texts == []
     notice = await alice.expect("could not be accepted")
     assert "Reason: The practice is full this month." in notice.text
@@ -161,11 +166,11 @@ async def test_a_second_press_changes_nothing_and_says_who_decided_what(
     await theo.press(request, "Reject")
     skip = await theo.expect("Why can this request not be accepted?")
     await theo.press(skip, "Skip (reject without a reason)")
-    await theo.expect("Rejected by Theo.")
+    await theo.expect("Rejected by you.")
 
     # The old keyboard, pressed again (a second device still shows it).
     press = await theo.press(request, "Schedule")
-    assert await press.answered() == "Already decided, nothing was changed. Rejected by Theo."
+    assert await press.answered() == "Already decided, nothing was changed. Rejected by you."
     assert (await Appointment.get()).status == AppointmentStatus.REJECTED
 
 
@@ -291,3 +296,40 @@ async def test_a_reason_typed_after_a_colleague_decided_changes_nothing(
     assert "Scheduled by Tess" in theo.chat.messages[request.message_id]["text"]
     fresh = await Appointment.get(id=appointment.id)
     assert fresh.status == AppointmentStatus.SCHEDULED and fresh.rejection_reason is None
+
+
+async def test_the_new_request_message_shows_the_clients_note(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser
+) -> None:
+    """Theo reads why Alice asks without starting a decision and cancelling it."""
+    await linked_user(theo, "theo@practice.example", staff=True)
+    alice_account = await linked_user(alice, "alice@example.com")
+    await request_from(alice_account, bot, reason="Trouble sleeping since the move")
+    request = await theo.expect("New appointment request from Alice Archer")
+    assert "Note: Trouble sleeping since the move" in request.text
+
+
+async def test_a_therapist_without_a_first_name_is_you_to_herself_and_named_to_colleagues(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser, tess: FakeUser
+) -> None:
+    """`create-staff --no-input` leaves the first name empty: never "a colleague" for oneself."""
+    await User.create(
+        email="dr.quinn@practice.example",
+        email_index=blind_index("dr.quinn@practice.example"),
+        first_name="",
+        last_name="",
+        is_staff=True,
+        email_verified_at=datetime.now(UTC),
+        telegram_user_id=theo.id,
+    )
+    await linked_user(tess, "tess@practice.example", staff=True)
+    await request_from(await linked_user(alice, "alice@example.com"), bot)
+    mine = await theo.expect("New appointment request")
+    hers = await tess.expect("New appointment request")
+    await theo.press(mine, "Reject")
+    skip = await theo.expect("Why can this request not be accepted?")
+    await theo.press(skip, "Skip (reject without a reason)")
+    await theo.expect("Rejected by you.")
+
+    press = await tess.press(hers, "Schedule")
+    assert await press.answered() == "Already decided, nothing was changed. Rejected by dr.quinn."
