@@ -16,6 +16,7 @@ from api import (
     index,
     lifecycle,
     openapi,
+    series,
 )
 from api.app_keys import SETTINGS
 from api.errors import error_middleware
@@ -51,6 +52,7 @@ def create_app(
     # Every route is declared (api.routing): authentication, parsing and the OpenAPI
     # document all follow from the declarations.
     routed = (home, health, accounts, availability, appointments, lifecycle, index, openapi, docs)
+    routed += (series,)
     for module in routed:
         app.add_routes(module.routes)
     return app

@@ -11,13 +11,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from api.fields import Email, Name, Phone, Reason, RejectionReason
 from booking.appointments import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
 from booking.meetings import Participant, can_join, meeting_status, meeting_url
 from booking.person_fields import EMAIL_MAX_LENGTH, MAX_PREFERRED_DATES
 from booking.proposals import Offers
+from booking.series import MAX_COUNT, MIN_COUNT
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, User
 
@@ -54,6 +63,21 @@ class AppointmentRequest(BaseModel):
     )
 
 
+class RepeatIn(BaseModel):
+    """A series' rhythm and length: `count` or `until` (inclusive), not both."""
+
+    model_config = ConfigDict(extra="forbid")
+    every_weeks: Literal[1, 2, 3, 4]
+    count: Annotated[StrictInt, Field(ge=MIN_COUNT, le=MAX_COUNT)] | None = None
+    until: IsoDate | None = Field(None, description="The last possible date, YYYY-MM-DD.")
+
+    @model_validator(mode="after")
+    def _count_or_until(self) -> RepeatIn:
+        if (self.count is None) == (self.until is None):
+            raise ValueError("Give either count or until.")
+        return self
+
+
 class ScheduleRequest(BaseModel):
     """Staff pick the time of a pending request."""
 
@@ -70,6 +94,12 @@ class ScheduleRequest(BaseModel):
         False,
         description="Book despite a buffer, a blocked day or the daily cap (never over "
         "another session).",
+    )
+    repeat: RepeatIn | None = Field(
+        None, description="Book a series: the same practice-local time every N weeks."
+    )
+    skip_conflicts: StrictBool = Field(
+        False, description="With `repeat`: book the occurrences that do not clash, skip the rest."
     )
 
 
@@ -149,6 +179,24 @@ class AppointmentOut(BaseModel):
     reschedule_request: MoveRequestOut | None = Field(
         description="The client's open request to move the session (null when none)."
     )
+    series: str | None = Field(None, description="The series id, or null (a single session).")
+
+
+class OccurrenceOut(BaseModel):
+    id: str
+    scheduled_datetime: datetime = Field(description="UTC.")
+
+
+class SkippedOut(BaseModel):
+    date: str = Field(description="Practice-local date, YYYY-MM-DD.")
+    reason: str
+
+
+class SeriesScheduledOut(AppointmentOut):
+    """The first occurrence, with every session the series booked and the dates it skipped."""
+
+    occurrences: list[OccurrenceOut]
+    skipped: list[SkippedOut]
 
 
 class ProposalOut(BaseModel):
@@ -281,4 +329,5 @@ def render_appointment(
         )
         if request is not None
         else None,
+        series=str(series_id) if (series_id := appointment.series_id) else None,  # type: ignore[attr-defined]
     )

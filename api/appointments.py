@@ -24,10 +24,13 @@ from api.appointment_models import (
     AppointmentQuery,
     AppointmentRequest,
     MeetingOut,
+    OccurrenceOut,
     Page,
     PageQuery,
     RejectRequest,
     ScheduleRequest,
+    SeriesScheduledOut,
+    SkippedOut,
     StatsOut,
     render_appointment,
 )
@@ -39,6 +42,7 @@ from booking import appointments
 from booking.errors import NotFound
 from booking.meetings import meeting_info
 from booking.proposals import offers_for
+from booking.series import schedule_series
 from booking.stats import stats
 from models import User
 
@@ -192,11 +196,19 @@ def _staff_decision(action: str, body: type[BaseModel], conflict: str):
     )
 
 
-@_staff_decision(
-    "schedule",
-    ScheduleRequest,
-    f"{NOT_PENDING}, or the time clashes (another session, its buffer, a blocked day, "
-    "the daily cap; `clashes` lists them)",
+@routes.endpoint(
+    "POST",
+    f"{ONE_APPOINTMENT}/schedule/",
+    access=Access.STAFF,
+    path_params=AppointmentPath,
+    body=ScheduleRequest,
+    response=SeriesScheduledOut | AppointmentOut,
+    errors={
+        409: f"{NOT_PENDING}, or the time clashes (another session, its buffer, a blocked "
+        "day, the daily cap; `clashes` lists them); with `repeat`, `conflicts` lists the "
+        "clashing dates"
+    },
+    tag="appointments",
 )
 async def schedule_appointment(
     request: web.Request, *, user: User, path_params: AppointmentPath, body: ScheduleRequest
@@ -205,10 +217,34 @@ async def schedule_appointment(
 
     409 when the request is no longer pending or the time clashes: another session, a
     session's buffer, a blocked day, the daily cap. Staff may send `"override": true` to
-    book over all but another session.
+    book over all but another session. With `repeat` the request becomes a series (one
+    session every `every_weeks` weeks at the same practice-local time, `count` times or
+    until `until`): every occurrence is checked before any is booked; 409 lists the
+    clashing dates in `conflicts` unless `"skip_conflicts": true` books the rest.
     """
     settings = request.app[SETTINGS]
     now = _now(request)
+    if body.repeat is not None:
+        booked = await schedule_series(
+            settings,
+            path_params.appointment_id,
+            user,
+            body.scheduled_datetime,
+            body.scheduled_duration,
+            body.repeat.model_dump(),
+            override=body.override,
+            skip_conflicts=body.skip_conflicts,
+            now=now,
+        )
+        first = render_appointment(settings, booked.first, user, now)
+        return SeriesScheduledOut(
+            **first.model_dump(),
+            occurrences=[
+                OccurrenceOut(id=str(a.id), scheduled_datetime=a.scheduled_datetime)
+                for a in booked.occurrences
+            ],
+            skipped=[SkippedOut.model_validate(s.as_dict()) for s in booked.skipped],
+        )
     appointment = await appointments.schedule_appointment(
         settings,
         path_params.appointment_id,

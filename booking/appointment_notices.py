@@ -276,15 +276,20 @@ async def queue_schedule_notices(
     now: datetime,
     conn: BaseDBAsyncClient,
     tag: str | None = None,
+    *,
+    in_chat: bool = True,
 ) -> None:
-    """A session got its time: confirmation and reminders, each person with their own link."""
+    """A session got its time: confirmation and reminders, each person with their own link.
+
+    `in_chat=False`: the confirmation by e-mail only (a series' later occurrences).
+    """
     outbox = await client_outbox(appointment, conn, tag)
     await outbox.cancel_stale(SCHEDULE)
     link = client_link(settings, appointment, now)
     await outbox.to_client(
         KIND_SCHEDULED,
         emails.scheduled_email(settings, appointment, link, now),
-        chat.scheduled_chat(settings, appointment, link),
+        chat.scheduled_chat(settings, appointment, link) if in_chat else None,
     )
     await queue_reminders(settings, outbox, staff, link, now)
 

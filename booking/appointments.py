@@ -415,6 +415,27 @@ async def schedule_appointment(
     minutes = clean_duration(duration)
     require_bookable_start(start, now)
     target = _parse_id(appointment_id)
+    async with in_transaction() as conn:
+        return await schedule_in(conn, settings, target, staff, start, minutes, now, override)
+
+
+async def schedule_in(
+    conn: BaseDBAsyncClient,
+    settings: Settings,
+    target: uuid.UUID,
+    staff: User,
+    start: datetime,
+    minutes: int,
+    now: datetime,
+    override: bool,
+    *,
+    confirm_in_chat: bool = True,
+) -> Appointment:
+    """The schedule transition inside the caller's transaction (`booking.series` too).
+
+    `confirm_in_chat=False`: the confirmation goes by e-mail only (a series' later
+    occurrences, so the chat is not flooded; their reminders still come).
+    """
     decision = {
         "status": AppointmentStatus.SCHEDULED,
         "scheduled_datetime": start,
@@ -422,14 +443,13 @@ async def schedule_appointment(
         "jitsi_room_id": new_room_name(),
         "rejection_reason": None,
     }
-    async with in_transaction() as conn:
-        appointment = await _decide_pending(target, conn, staff, now, **decision)
-        clashes = await find_clashes(
-            settings, start, minutes, exclude_appointment_id=target, using_db=conn
-        )
-        # Raising rolls the claim back: the request stays pending.
-        require_free(clashes, override=override)
-        await queue_schedule_notices(settings, appointment, staff, now, conn)
+    appointment = await _decide_pending(target, conn, staff, now, **decision)
+    clashes = await find_clashes(
+        settings, start, minutes, exclude_appointment_id=target, using_db=conn
+    )
+    # Raising rolls the claim back: the request stays pending.
+    require_free(clashes, override=override)
+    await queue_schedule_notices(settings, appointment, staff, now, conn, in_chat=confirm_in_chat)
     return appointment
 
 

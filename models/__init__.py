@@ -43,9 +43,14 @@ __all__ = [
     "RescheduleRequest",
     "RescheduleRequestStatus",
     "Role",
+    "Series",
     "TimeSlot",
     "User",
     "Vault",
+    "WaitlistEntry",
+    "WaitlistEntryStatus",
+    "WaitlistOffer",
+    "WaitlistOfferStatus",
     "blind_index",
     "configure_encryption",
     "current_vault",
@@ -210,6 +215,17 @@ class BlockedDate(Model):
         ordering = ["start_date", "id"]
 
 
+class Series(Model):
+    """Sessions booked together, every `every_weeks` weeks: each occurrence is an Appointment."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    every_weeks = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "series"
+
+
 class Appointment(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
@@ -246,6 +262,9 @@ class Appointment(Model):
     # Did the client come? Null until staff record it (after the start).
     attendance = fields.CharEnumField(Attendance, max_length=16, null=True)
     attendance_recorded_at = fields.DatetimeField(null=True)
+    series: fields.ForeignKeyNullableRelation[Series] = fields.ForeignKeyField(
+        "models.Series", related_name="appointments", null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -371,3 +390,72 @@ class ConversationState(Model):
 
     class Meta:
         table = "conversation_states"
+
+
+class WaitlistEntryStatus(StrEnum):
+    WAITING = "waiting"
+    FULFILLED = "fulfilled"
+    LEFT = "left"  # the client left the list
+    LAPSED = "lapsed"  # its range passed, or the session it wanted to bring forward is gone
+
+
+class WaitlistOfferStatus(StrEnum):
+    HELD = "held"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # the time was taken otherwise, or the entry left
+
+
+class WaitlistEntry(Model):
+    """A client waiting for freed time: on these weekdays and/or dates, in these slots."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="waitlist_entries", on_delete=fields.CASCADE
+    )
+    weekdays = fields.JSONField(default=list)  # 0=Monday .. 6=Sunday; [] = any
+    from_date = fields.DateField(null=True)
+    to_date = fields.DateField(null=True)
+    preferred_time_slots = fields.JSONField(default=list)
+    note = EncryptedTextField(null=True)
+    # "Tell me if an earlier time opens": the scheduled session to bring forward.
+    appointment: fields.ForeignKeyNullableRelation[Appointment] = fields.ForeignKeyField(
+        "models.Appointment", related_name="waitlist_entries", null=True, on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(
+        WaitlistEntryStatus, max_length=16, default=WaitlistEntryStatus.WAITING, db_index=True
+    )
+    joined_at = fields.DatetimeField(db_index=True)  # the order offers follow
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "waitlist_entries"
+
+
+class WaitlistOffer(Model):
+    """Freed time held for one entry until `expires_at`; the next in line gets it after."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    entry: fields.ForeignKeyRelation[WaitlistEntry] = fields.ForeignKeyField(
+        "models.WaitlistEntry", related_name="offers", on_delete=fields.CASCADE
+    )
+    start = fields.DatetimeField(db_index=True)
+    duration = fields.IntField()
+    status = fields.CharEnumField(
+        WaitlistOfferStatus, max_length=16, default=WaitlistOfferStatus.HELD, db_index=True
+    )
+    # Set while held, cleared when settled: unique, so one time and one entry hold at most
+    # one offer each, whatever number of workers races to make one.
+    held_time = fields.CharField(max_length=40, null=True, unique=True)
+    held_entry = fields.CharField(max_length=40, null=True, unique=True)
+    expires_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    # The session the accepted offer scheduled or moved.
+    appointment: fields.ForeignKeyNullableRelation[Appointment] = fields.ForeignKeyField(
+        "models.Appointment", related_name="waitlist_offers", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "waitlist_offers"

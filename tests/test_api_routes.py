@@ -136,8 +136,17 @@ EXPECTED = {
         415,
     },
 }
+EXPECTED[("get", "/api/meetings/series/{series_id}/")] = {200, 401, 404}
+EXPECTED[("post", "/api/meetings/series/{series_id}/cancel/")] = {200, 400, 401, 404, 409, 413, 415}
+WAITLIST = "/api/meetings/waitlist/"
+EXPECTED[("post", WAITLIST)] = {201, 400, 401, 409, 413, 415}
+EXPECTED[("get", WAITLIST)] = {200, 401}
+EXPECTED[("delete", WAITLIST + "{entry_id}/")] = {200, 401, 404, 409}
+EXPECTED[("post", WAITLIST + "offers/{offer_id}/accept/")] = {200, 401, 404, 409}
+EXPECTED[("post", WAITLIST + "offers/{offer_id}/decline/")] = {200, 401, 404, 409}
 # A path parameter that matches the route's pattern but names nothing.
 NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
+NOTHING["series_id"] = "-" * 36
 
 
 def endpoints(settings) -> dict[tuple[str, str], Endpoint]:
@@ -223,7 +232,8 @@ async def test_every_declared_status_is_one_the_route_gives(api, settings, db):
         # 404: a path parameter that matches the pattern but names nothing.
         if endpoint.path_params is not None:
             assert (await record.call(method, path, url=url, headers=token))[0] == 404
-        url = concrete(path, {"appointment_id": "00000000-0000-4000-8000-000000000000"})
+        unknown = "00000000-0000-4000-8000-000000000000"
+        url = concrete(path, {"appointment_id": unknown, "series_id": unknown})
         # 400: a body that is no JSON object; a query value the model refuses.
         if endpoint.body is not None:
             sent = {"data": b"[]", "headers": {**token, "Content-Type": "application/json"}}
@@ -293,6 +303,8 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
         status, _ = await record.call("post", path, url=f"{one}/{action}/", json=body, headers=who)
         assert status == 409, action
 
+    await _drive_a_series(record, cast, dates)
+
     for path, who in ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client)):
         assert (await record.call("get", path, params={"page": "99"}, headers=who))[0] == 404
 
@@ -310,6 +322,27 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
 
     connections.get("default").execute_query = broken
     assert (await record.call("get", "/healthz"))[0] == 503
+
+
+async def _drive_a_series(record: Recorder, cast, dates: list[str]) -> None:
+    """A two-week series read and cancelled; cancelling from after its end is a 409."""
+    staff = cast.headers("theo")
+    status, created = await record.call(
+        "post", "/api/meetings/appointments/create/", json=request_body(dates)
+    )
+    assert status == 201
+    schedule = "/api/meetings/appointments/{appointment_id}/schedule/"
+    when = {"scheduled_datetime": f"{dates[0]}T15:00:00Z", "repeat": {"every_weeks": 1, "count": 2}}
+    url = f"/api/meetings/appointments/{created['id']}/schedule/"
+    status, booked = await record.call("post", schedule, url=url, json=when, headers=staff)
+    assert status == 200, booked
+    one = f"/api/meetings/series/{booked['series']}"
+    path = "/api/meetings/series/{series_id}/"
+    assert (await record.call("get", path, url=f"{one}/", headers=staff))[0] == 200
+    cancel = "/api/meetings/series/{series_id}/cancel/"
+    for expected in (200, 409):
+        status, _ = await record.call("post", cancel, url=f"{one}/cancel/", json={}, headers=staff)
+        assert status == expected
 
 
 async def _until_429(record: Recorder, path: str, body: dict, attempts: int) -> None:
