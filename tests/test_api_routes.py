@@ -138,12 +138,6 @@ EXPECTED = {
 }
 EXPECTED[("get", "/api/meetings/series/{series_id}/")] = {200, 401, 404}
 EXPECTED[("post", "/api/meetings/series/{series_id}/cancel/")] = {200, 400, 401, 404, 409, 413, 415}
-WAITLIST = "/api/meetings/waitlist/"
-EXPECTED[("post", WAITLIST)] = {201, 400, 401, 409, 413, 415}
-EXPECTED[("get", WAITLIST)] = {200, 401}
-EXPECTED[("delete", WAITLIST + "{entry_id}/")] = {200, 401, 404, 409}
-EXPECTED[("post", WAITLIST + "offers/{offer_id}/accept/")] = {200, 401, 404, 409}
-EXPECTED[("post", WAITLIST + "offers/{offer_id}/decline/")] = {200, 401, 404, 409}
 # A path parameter that matches the route's pattern but names nothing.
 NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
 NOTHING["series_id"] = "-" * 36
