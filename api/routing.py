@@ -86,6 +86,33 @@ class Reply:
     status: int
 
 
+@dataclass(frozen=True)
+class Prerendered:
+    """A handler's JSON answer rendered beforehand (kept by a cache): sent as it is.
+
+    `prerender(response_model, value)` makes one, validated against the model the route
+    declares, so a cached body says exactly what a freshly rendered one would.
+    """
+
+    body: bytes
+    status: int = 200
+
+
+def prerender(model: Any, value: Any, status: int = 200) -> Prerendered:
+    adapter = _adapter(model)
+    return Prerendered(adapter.dump_json(adapter.validate_python(value)), status)
+
+
+_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def _adapter(model: Any) -> TypeAdapter:
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    return adapter
+
+
 @dataclass(frozen=True, eq=False)
 class Endpoint:
     """One route's declaration; `handle` is what aiohttp calls."""
@@ -139,6 +166,10 @@ class Endpoint:
             if result.content_type not in self.media_types or JSON in self.media_types:
                 raise TypeError(f"{self.operation_id} answered {result.content_type} directly")
             return result
+        if isinstance(result, Prerendered):
+            if result.status not in self._adapters:
+                raise TypeError(f"{self.operation_id} replied {result.status}, not declared")
+            return web.Response(body=result.body, status=result.status, content_type=JSON)
         if isinstance(result, Reply):
             status, value = result.status, result.value
         else:

@@ -56,9 +56,11 @@ from booking.clashes import (
     session_clashes,
 )
 from booking.errors import Conflict, InvalidInput
+from booking.freshness import Fresh
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot
 
+_offers = Fresh()  # the offered dates, reused within a second (see available_dates)
 BOOKING_HORIZON_DAYS = 30  # the default of `booking_horizon_days`
 DEFAULT_DAYS = [0, 1, 2, 3, 4]
 DAY_NAMES = list(calendar.day_name)  # Monday .. Sunday, index = weekday number
@@ -482,6 +484,12 @@ def offered_dates(settings: Settings, openings: Openings, now: datetime) -> list
 
 
 async def available_dates(settings: Settings, *, now: datetime | None = None) -> list[date]:
-    """The dates a client may ask for, counted from today in the practice's zone."""
+    """The dates a client may ask for, counted from today in the practice's zone: the same
+    answer for every caller within the same second (`booking.freshness`)."""
     now = now or _utcnow()
+    key = (id(settings), settings.practice_timezone, int(now.timestamp()))
+    return list(await _offers.get(key, lambda: _compute_dates(settings, now)))
+
+
+async def _compute_dates(settings: Settings, now: datetime) -> list[date]:
     return offered_dates(settings, await load_openings(settings, now), now)

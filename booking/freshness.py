@@ -1,0 +1,100 @@
+"""Answers worth reusing for a moment: a per-process cache that stays correct across processes.
+
+Hot reads (the offered dates, the stats, the signed-in user) are asked for far more often
+than what they depend on changes. `Fresh` keeps each answer for at most `max_age` seconds
+(1 s by default: a change made through another process, which this one cannot see, is
+served at most that late) and drops it at once when a write went through this process's
+own database connection since it was computed (a change made here is seen by the next
+request, as if there were no cache). Concurrent misses of one key share one computation.
+
+- `Fresh(max_age=1.0, *, watch_writes=True)`; `await cache.get(key, compute)` (`compute`: an
+  async callable without arguments); `cache.clear()`
+- `write_mark()`: what "no write since" compares: the connection and its count of changed
+  rows (SQLite keeps that count for every write, committed or not, without a query). None
+  where no such count exists (PostgreSQL's pool): there a `watch_writes` cache computes
+  every time, since a change made through this process must never be served stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+from tortoise import connections
+
+T = TypeVar("T")
+
+MAX_AGE_SECONDS = 1.0
+# A cache holding more keys than this forgets its expired entries when it stores one.
+TIDY_ABOVE = 256
+
+
+def write_mark() -> tuple[object, int] | None:
+    """(the default connection's driver object, its count of changed rows), or None."""
+    try:
+        client = connections.get("default")
+    except Exception:  # not configured (yet): nothing to compare with
+        return None
+    driver = getattr(client, "_connection", None)
+    try:
+        changes = driver.total_changes  # type: ignore[union-attr]
+    except Exception:  # not SQLite (asyncpg's pool has no such count), or closed
+        return None
+    # The object itself, not its id(): a later connection may reuse a freed one's id.
+    return (driver, changes) if isinstance(changes, int) else None
+
+
+class Fresh:
+    """Answers by key, each reused for at most `max_age` seconds (see the module doc)."""
+
+    def __init__(self, max_age: float = MAX_AGE_SECONDS, *, watch_writes: bool = True) -> None:
+        self.max_age = max_age
+        self.watch_writes = watch_writes
+        # key -> (write mark, monotonic time computed, value)
+        self._entries: dict[Hashable, tuple[Any, float, Any]] = {}
+        self._pending: dict[tuple[Hashable, Any], asyncio.Future[Any]] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        mark = write_mark() if self.watch_writes else True
+        if mark is None:
+            return await compute()
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == mark and now - entry[1] <= self.max_age:
+            return entry[2]
+        pending = self._pending.get((key, mark))
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this caller was cancelled
+                return await compute()  # the computing caller was: compute here
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[(key, mark)] = future
+        try:
+            value = await compute()
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning without waiters
+            raise
+        else:
+            future.set_result(value)
+            self._store(key, mark, now, value)
+            return value
+        finally:
+            del self._pending[(key, mark)]
+
+    def _store(self, key: Hashable, mark: Any, born: float, value: Any) -> None:
+        if len(self._entries) >= TIDY_ABOVE:
+            oldest = time.monotonic() - self.max_age
+            self._entries = {k: e for k, e in self._entries.items() if e[1] >= oldest}
+        self._entries[key] = (mark, born, value)
