@@ -13,7 +13,7 @@ import asyncio
 import time
 import uuid
 import warnings
-from collections import deque
+from collections import Counter, deque
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -21,53 +21,91 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from booking.notifications import PermanentSendError, SendError
-from bot import keyboards, session_keyboards, session_texts
+from bot import attendance_views, keyboards, session_keyboards, session_texts
 from bot.callbacks import minute_stamp
 from models import Notification
 
-PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
-GLOBAL_PER_SECOND = 30
+PER_CHAT_INTERVAL = 1.1  # seconds between two messages to one chat (Telegram: about 1)
+# Telegram allows about 30 a second across all chats: a margin under it, so the jitter of a
+# send on its way is never answered 429.
+GLOBAL_PER_SECOND = 29
 # Waiting longer than this inside the dispatcher's round would hold up everyone else's mail:
 # hand the row back with a retry time instead.
 MAX_INLINE_WAIT = 2.0
 
 
 class TelegramRateLimiter:
-    """Spaces messages: per chat, and across all chats of the bot."""
+    """Spaces messages: per chat, and across all chats of the bot.
+
+    Across chats the sends are spread evenly (one every 1/per_second s, and never more than
+    per_second in any second), counted from when each was actually let go, so a stalled
+    loop does not release a burst afterwards. A message waiting for its own chat's turn
+    waits alone (a lock per chat keeps that chat's order); the others go by meanwhile.
+    """
 
     def __init__(
         self, per_chat_interval: float = PER_CHAT_INTERVAL, per_second: int = GLOBAL_PER_SECOND
     ) -> None:
         self.per_chat_interval = per_chat_interval
         self.per_second = per_second
+        self.spacing = 1.0 / per_second
         self._next_for_chat: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_waiting: Counter[int] = Counter()
         self._recent: deque[float] = deque()
-        self._lock = asyncio.Lock()
+        self._last = float("-inf")
+        self._global = asyncio.Lock()
+        self._global_waiting = 0
 
     def _delay(self, chat_id: int, now: float) -> float:
-        while self._recent and now - self._recent[0] >= 1.0:
-            self._recent.popleft()
-        chat_wait = self._next_for_chat.get(chat_id, 0.0) - now
-        global_wait = 0.0
-        if len(self._recent) >= self.per_second:
-            global_wait = self._recent[0] + 1.0 - now
-        return max(chat_wait, global_wait, 0.0)
+        """About how long a message to this chat would wait now."""
+        chat_wait = max(self._next_for_chat.get(chat_id, 0.0) - now, 0.0)
+        chat_wait += self._chat_waiting[chat_id] * self.per_chat_interval
+        return max(chat_wait, self._global_waiting * self.spacing)
 
     async def acquire(self, chat_id: int, max_wait: float = MAX_INLINE_WAIT) -> float:
         """Wait for this chat's turn; returns 0, or the seconds to come back later instead."""
-        async with self._lock:
-            delay = self._delay(chat_id, time.monotonic())
-            if delay > max_wait:
-                return delay
-            if delay:
-                await asyncio.sleep(delay)
+        delay = self._delay(chat_id, time.monotonic())
+        if delay > max_wait:
+            return delay
+        self._chat_waiting[chat_id] += 1
+        try:
+            async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
+                wait = self._next_for_chat.get(chat_id, 0.0) - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                sent = await self._global_turn()
+                self._next_for_chat[chat_id] = sent + self.per_chat_interval
+        finally:
+            self._chat_waiting[chat_id] -= 1
+            if not self._chat_waiting[chat_id]:
+                del self._chat_waiting[chat_id]
+                self._chat_locks.pop(chat_id, None)
+        if len(self._next_for_chat) > 10_000:
+            # Forget chats whose turn has long come (bounded memory).
             now = time.monotonic()
-            self._recent.append(now)
-            self._next_for_chat[chat_id] = now + self.per_chat_interval
-            if len(self._next_for_chat) > 10_000:
-                # Forget chats whose turn has long come (bounded memory).
-                self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
-            return 0.0
+            self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+        return 0.0
+
+    async def _global_turn(self) -> float:
+        """Wait for the next send across all chats; returns when it was let go."""
+        self._global_waiting += 1
+        try:
+            async with self._global:
+                now = time.monotonic()
+                while self._recent and now - self._recent[0] >= 1.0:
+                    self._recent.popleft()
+                wait = self._last + self.spacing - now
+                if len(self._recent) >= self.per_second:
+                    wait = max(wait, self._recent[0] + 1.0 - now)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    now = time.monotonic()
+                self._last = now
+                self._recent.append(now)
+                return now
+        finally:
+            self._global_waiting -= 1
 
     def defer(self, chat_id: int, seconds: float) -> None:
         """Telegram said to wait (429): nothing more goes to this chat until then."""
@@ -115,6 +153,8 @@ def _own_rows(payload: dict, zone: tzinfo) -> list[list[InlineKeyboardButton]]:
     start = payload.get("scheduled_datetime")
     at = minute_stamp(datetime.fromisoformat(start) if start else None)
     if payload.get("audience") == "staff":
+        if kind == "attendance_prompt":
+            return attendance_views.attendance_rows(appointment_id, at)
         if kind in STAFF_SESSION_KINDS:
             markup = session_keyboards.session_actions(
                 appointment_id, at, move_request=kind == "reschedule_request"
