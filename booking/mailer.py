@@ -58,26 +58,71 @@ class ConsoleEmailSender:
 
 
 class SmtpEmailSender:
-    """Sends over SMTP with SMTP_TLS = none, starttls or ssl, and an optional login."""
+    """Sends over SMTP with SMTP_TLS = none, starttls or ssl, and an optional login.
+
+    `send` uses a connection of its own; the dispatcher sends a round's messages through
+    `session()`, which keeps one connection open for them all.
+    """
 
     def __init__(self, settings: Settings, timeout: float = 20.0) -> None:
         self.settings = settings
         self.timeout = timeout
 
-    async def send(self, notification: Notification) -> None:
+    def client(self) -> aiosmtplib.SMTP:
         s = self.settings
-        message = build_message(s, notification.recipient, notification.payload)
+        return aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port_effective,
+            username=s.smtp_username or None,
+            password=s.smtp_password.get_secret_value() or None,
+            use_tls=s.smtp_tls == "ssl",
+            start_tls=True if s.smtp_tls == "starttls" else False,
+            timeout=self.timeout,
+        )
+
+    def session(self) -> SmtpSession:
+        return SmtpSession(self)
+
+    async def send(self, notification: Notification) -> None:
+        async with self.session() as session:
+            await session.send(notification)
+
+
+class SmtpSession:
+    """One SMTP connection for many messages: opened (and logged in) at the first send,
+    opened again after a failure, closed with QUIT at the end.
+
+    Each message is its own transaction on it: a refused recipient fails only its own
+    message (the envelope is reset and the connection goes on).
+    """
+
+    def __init__(self, sender: SmtpEmailSender) -> None:
+        self.sender = sender
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> SmtpSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                smtp.close()
+
+    async def send(self, notification: Notification) -> None:
+        message = build_message(self.sender.settings, notification.recipient, notification.payload)
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=s.smtp_host,
-                port=s.smtp_port_effective,
-                username=s.smtp_username or None,
-                password=s.smtp_password.get_secret_value() or None,
-                use_tls=s.smtp_tls == "ssl",
-                start_tls=True if s.smtp_tls == "starttls" else False,
-                timeout=self.timeout,
-            )
+            reused = self._smtp is not None and self._smtp.is_connected
+            try:
+                await self._send(message)
+            except aiosmtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                # The relay hung up on a connection it had kept open: once more on a new one.
+                self._drop()
+                await self._send(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refusal.code for refusal in exc.recipients]
             reason = f"SMTP recipient refused: {', '.join(str(c) for c in codes)}"
@@ -86,7 +131,25 @@ class SmtpEmailSender:
                 raise PermanentSendError(reason) from exc
             raise SendError(reason) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            self._drop()  # in an unknown state: the next message starts on a new connection
             raise SendError(f"SMTP delivery failed: {type(exc).__name__}: {exc}") from exc
+
+    async def _send(self, message: EmailMessage) -> None:
+        if self._smtp is None or not self._smtp.is_connected:
+            self._drop()
+            smtp = self.sender.client()
+            try:
+                await smtp.connect()
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        await self._smtp.send_message(message)
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
 
 
 def email_sender(settings: Settings) -> ConsoleEmailSender | SmtpEmailSender:

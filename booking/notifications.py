@@ -13,6 +13,7 @@ Payloads by channel:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -56,6 +57,13 @@ class PermanentSendError(Exception):
 class Sender(Protocol):
     async def send(self, notification: Notification) -> None:
         """Deliver one notification or raise SendError / PermanentSendError."""
+
+
+def sender_session(sender: Sender) -> contextlib.AbstractAsyncContextManager[Sender]:
+    """A sender for many sends of one round: `sender.session()` when it has one (e.g. one SMTP
+    connection for them all), else the sender itself."""
+    opener = getattr(sender, "session", None)
+    return opener() if opener is not None else contextlib.nullcontext(sender)
 
 
 async def enqueue(
@@ -135,11 +143,13 @@ class Dispatcher:
         self.claim_lease = claim_lease
         self.send_lease = send_lease
         self.clock = clock
+        self.concurrency = concurrency
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        # Sends of one batch overlap (a slow relay does not hold Telegram back); the Telegram
+        # Each channel has its own send slots and its own round (`_drain`): e-mail is never
+        # paced by Telegram's limits, nor Telegram held up by a slow relay. The Telegram
         # sender's own limiter keeps its pace and each chat's order.
-        self._sending = asyncio.Semaphore(concurrency)
+        self._sending: dict[NotificationChannel, asyncio.Semaphore] = {}
 
     def wake(self) -> None:
         """Ask for a delivery round now (a row was just queued in this process)."""
@@ -153,14 +163,17 @@ class Dispatcher:
         self._wake.clear()
         return True
 
-    async def _claim(self) -> list[tuple[Notification, datetime]]:
-        """Lease up to a batch of due rows; each comes with the lease value that proves it."""
+    async def _claim(
+        self, channels: Iterable[NotificationChannel] | None = None
+    ) -> list[tuple[Notification, datetime]]:
+        """Lease up to a batch of due rows (of `channels`, by default every channel with a
+        sender); each comes with the lease value that proves it."""
         now = self.clock()
         held_until = now + self.claim_lease
         due = Q(status=NotificationStatus.PENDING, due_at__lte=now) & (
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
         )
-        channels = list(self.senders)
+        channels = list(self.senders if channels is None else channels)
         async with in_transaction() as conn:
             query = Notification.filter(due, channel__in=channels).using_db(conn)
             if conn.capabilities.dialect == "postgres":
@@ -193,18 +206,24 @@ class Dispatcher:
         ).update(claimed_until=renewed)
         return renewed if got else None
 
-    async def _deliver(self, notification: Notification, held_until: datetime) -> bool:
+    async def _deliver(
+        self, notification: Notification, held_until: datetime, sender: Sender | None = None
+    ) -> bool:
         """Send one claimed row and record the outcome; False when it was not ours any more."""
-        async with self._sending:
+        slots = self._sending.setdefault(notification.channel, asyncio.Semaphore(self.concurrency))
+        async with slots:
             lease = await self._renew(notification, held_until)
             if lease is None:
                 log.info("notification %s: lease lost or cancelled, skipped", notification.id)
                 return False
-            await self._send_and_record(notification, lease)
+            await self._send_and_record(
+                notification, lease, sender or self.senders[notification.channel]
+            )
             return True
 
-    async def _send_and_record(self, notification: Notification, lease: datetime) -> None:
-        sender = self.senders[notification.channel]
+    async def _send_and_record(
+        self, notification: Notification, lease: datetime, sender: Sender
+    ) -> None:
         now = self.clock()
         try:
             await sender.send(notification)
@@ -263,15 +282,57 @@ class Dispatcher:
     async def dispatch_due(self) -> int:
         """One delivery round, to the end: returns how many notifications were attempted."""
         async with self._lock:
-            total = 0
-            while True:
-                batch = await self._claim()
-                results = await asyncio.gather(
-                    *(self._deliver(row, held_until) for row, held_until in batch)
-                )
-                total += sum(results)
-                if len(batch) < self.batch_size:
-                    return total
+            senders = dict(self.senders)
+            counts = await asyncio.gather(
+                *(self._drain(channel, sender) for channel, sender in senders.items())
+            )
+            return sum(counts)
+
+    async def _drain(self, channel: NotificationChannel, sender: Sender) -> int:
+        """Deliver one channel's due rows until none is left; returns how many were attempted.
+
+        `concurrency` workers share the claimed rows, each through a session of its own (one
+        SMTP connection for every message it sends this round). The next batch is claimed
+        as soon as the workers have taken every row of this one, so the channel never
+        idles between batches; a claimed row still waits at most about one batch.
+        """
+        batch = await self._claim([channel])
+        if not batch:
+            return 0
+        rows: asyncio.Queue[tuple[Notification, datetime] | None] = asyncio.Queue()
+        all_taken = asyncio.Event()
+        attempted = 0
+
+        async def work() -> None:
+            nonlocal attempted
+            async with sender_session(sender) as session:
+                while (item := await rows.get()) is not None:
+                    if rows.empty():
+                        all_taken.set()
+                    try:
+                        delivered = await self._deliver(*item, sender=session)
+                    except Exception:
+                        # The row's lease runs out and it is tried again; the others go on.
+                        log.exception("delivering notification %s failed", item[0].id)
+                    else:
+                        attempted += delivered  # not `+= await`: it would read before waiting
+
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(min(self.concurrency, len(batch))):
+                workers.create_task(work())
+            try:
+                while True:
+                    all_taken.clear()
+                    for item in batch:
+                        rows.put_nowait(item)
+                    if len(batch) < self.batch_size:
+                        break
+                    await all_taken.wait()
+                    batch = await self._claim([channel])
+            finally:
+                for _ in range(self.concurrency):
+                    rows.put_nowait(None)
+        return attempted
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending row nobody holds falls due (None: nothing pending)."""
