@@ -22,7 +22,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     "closed_at" TIMESTAMP,
     "appointment_id" CHAR(36) REFERENCES "appointments" ("id") ON DELETE CASCADE,
     "user_id" CHAR(36) NOT NULL REFERENCES "users" ("id") ON DELETE CASCADE
-) /* A client waiting for freed time: on these weekdays and\/or dates, in these slots. */;
+) /* A client waiting for freed time: on these weekdays and/or dates, in these slots. */;
 CREATE INDEX IF NOT EXISTS "idx_waitlist_en_status_65d73b" ON "waitlist_entries" ("status");
 CREATE INDEX IF NOT EXISTS "idx_waitlist_en_joined__74e3a4" ON "waitlist_entries" ("joined_at");
         CREATE TABLE IF NOT EXISTS "waitlist_offers" (
@@ -41,13 +41,11 @@ CREATE INDEX IF NOT EXISTS "idx_waitlist_en_joined__74e3a4" ON "waitlist_entries
 CREATE INDEX IF NOT EXISTS "idx_waitlist_of_start_68054c" ON "waitlist_offers" ("start");
 CREATE INDEX IF NOT EXISTS "idx_waitlist_of_status_627097" ON "waitlist_offers" ("status");
 CREATE INDEX IF NOT EXISTS "idx_waitlist_of_expires_2572fb" ON "waitlist_offers" ("expires_at");
-        ALTER TABLE "appointments" ADD "series_id" CHAR(36);
-        ALTER TABLE "appointments" ADD CONSTRAINT "fk_appointm_series_0fa9de92" FOREIGN KEY ("series_id") REFERENCES "series" ("id") ON DELETE SET NULL;"""
+        ALTER TABLE "appointments" ADD "series_id" CHAR(36) REFERENCES "series" ("id") ON DELETE SET NULL;"""
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
     return """
-        ALTER TABLE "appointments" DROP FOREIGN KEY "fk_appointm_series_0fa9de92";
         ALTER TABLE "appointments" DROP COLUMN "series_id";
         DROP TABLE IF EXISTS "waitlist_offers";
         DROP TABLE IF EXISTS "waitlist_entries";
