@@ -9,6 +9,7 @@ from aiohttp import web
 from api import (
     accounts,
     appointments,
+    attendance,
     availability,
     docs,
     health,
@@ -53,6 +54,7 @@ def create_app(
     # document all follow from the declarations.
     routed = (home, health, accounts, availability, appointments, lifecycle, index, openapi, docs)
     routed += (series,)
+    routed += (attendance,)
     for module in routed:
         app.add_routes(module.routes)
     return app

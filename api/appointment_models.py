@@ -173,6 +173,9 @@ class AppointmentOut(BaseModel):
         description="When the client said they will be there (cleared by a move)."
     )
     reschedule_count: int = Field(description="How often the session was moved.")
+    attendance: Literal["attended", "no_show"] | None = Field(
+        None, description="Whether the client came, as staff recorded it (null until then)."
+    )
     proposals: list[ProposalOut] = Field(
         description="Times on offer (`accept-proposal/`), earliest first; [] when none."
     )
@@ -253,6 +256,14 @@ class StatsOut(BaseModel):
         description="Sessions a client cancelled inside the cancellation notice."
     )
     rescheduled: int = Field(description="Sessions moved at least once.")
+    attendance_recorded: int = Field(description="Sessions whose attendance staff recorded.")
+    attendance_rate: float = Field(
+        description="Percent of the recorded sessions the client attended, two decimals "
+        "(0.0 when none is recorded)."
+    )
+    no_show_rate: float = Field(
+        description="Percent of the recorded sessions the client missed, two decimals."
+    )
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -311,6 +322,7 @@ def render_appointment(
         late_cancellation=appointment.late_cancellation,
         client_confirmed_at=appointment.client_confirmed_at,
         reschedule_count=appointment.reschedule_count,
+        attendance=appointment.attendance.value if appointment.attendance else None,  # type: ignore[arg-type]
         proposals=[
             ProposalOut(
                 time=p.start,

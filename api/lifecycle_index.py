@@ -121,4 +121,20 @@ def lifecycle_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
             "validation": "minutes: 5, 10 or 15; from two hours before the start to its end",
             "example_request": {"minutes": 10},
         },
+        "record_attendance": {
+            "description": "Record whether the client attended a session (staff)",
+            "url": u(f"{one}/attendance/"),
+            "methods": ["POST"],
+            "authentication": "Required (Staff users only)",
+            "required_fields": ["attendance"],
+            "validation": "attendance: 'attended' or 'no_show'",
+            "prerequisites": "Status 'scheduled', from the session's start on (409 before)",
+            "example_request": {"attendance": "no_show"},
+            "side_effects": [
+                "Sets attendance (null until recorded); meeting_status is unchanged",
+                "A later answer replaces the recorded one; each answer is an event",
+                "Counted in stats as attendance_rate and no_show_rate",
+                "Staff are asked in the chat when the join window closes (Attended / No-show)",
+            ],
+        },
     }

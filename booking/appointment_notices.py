@@ -30,7 +30,8 @@ Telegram payloads (plain text; `"buttons"` holds link buttons only, the bot adds
 from `"kind"` and re-checks the state on every press; `"scheduled_datetime"` is the
 session's start when the message was queued, UTC ISO 8601, null for a request):
 
-- staff `new_request`: `{"kind", "text", "appointment_id"}` (Schedule / Reject)
+- staff `new_request`: `{"kind", "text", "appointment_id", "history"}` (Schedule / Reject;
+  `"history"`: `booking.client_history.ClientHistory.as_payload()`, its line in the text)
 - client `scheduled`, `moved` (a new time and room), `reminder_day_before`, `join_window`,
   `reschedule_kept`: `{"kind", "audience": "client", "appointment_id",
   "scheduled_datetime", "text", "buttons": [[{"text": "Join session", "url"}]]}`
@@ -47,6 +48,8 @@ session's start when the message was queued, UTC ISO 8601, null for a request):
 - staff `reschedule_request`: the same plus `"preferred_dates"`, `"preferred_time_slots"`,
   `"late"` (Move / Propose times / Keep)
 - staff `running_late`: the same plus `"minutes"` (5, 10 or 15)
+- staff `attendance_prompt`: the same shape, due when the join window closes ("Did <first
+  name> attend?"; Attended / No-show call `booking.attendance.record_attendance`)
 
 E-mail payloads are those of `booking.messages` (`appointment_emails`, `lifecycle_emails`).
 """
@@ -58,9 +61,10 @@ from typing import Any
 
 from tortoise import BaseDBAsyncClient
 
-from booking.meetings import Participant, meeting_url
+from booking.client_history import client_history
+from booking.meetings import JoinWindow, Participant, meeting_url
 from booking.messages import appointment_emails as emails
-from booking.messages import chat
+from booking.messages import attendance_chat, chat
 from booking.notifications import cancel_pending, enqueue
 from booking.settings import Settings
 from models import Appointment, AppointmentEvent, NotificationChannel, User
@@ -80,6 +84,7 @@ KIND_PROPOSAL_ACCEPTED = "proposal_accepted"
 KIND_MOVE_REQUEST = "reschedule_request"
 KIND_KEPT = "reschedule_kept"
 KIND_RUNNING_LATE = "running_late"
+KIND_ATTENDANCE_PROMPT = "attendance_prompt"
 # Messages that only make sense while the appointment stays as it was when they were queued.
 REMINDER_KINDS = (KIND_REVIEW_REMINDER, KIND_DAY_BEFORE, KIND_JOIN_WINDOW)
 OFFER_KINDS = (KIND_PROPOSAL, KIND_PROPOSAL_EXPIRED)
@@ -91,6 +96,7 @@ TIME_KINDS = (
     KIND_JOIN_WINDOW,
     KIND_KEPT,
     KIND_MOVE_REQUEST,
+    KIND_ATTENDANCE_PROMPT,
     *OFFER_KINDS,
 )
 
@@ -106,6 +112,7 @@ MOVE = "move"
 PROPOSE = "propose"
 REQUEST_MOVE = "request_move"
 KEEP = "keep"
+RECORD_ATTENDANCE = "record_attendance"
 STALE_AFTER: dict[str, tuple[str, ...] | None] = {
     SCHEDULE: (KIND_REVIEW_REMINDER, *OFFER_KINDS),
     REJECT: (*REMINDER_KINDS, *OFFER_KINDS),
@@ -114,6 +121,7 @@ STALE_AFTER: dict[str, tuple[str, ...] | None] = {
     PROPOSE: OFFER_KINDS,
     REQUEST_MOVE: (KIND_MOVE_REQUEST, KIND_KEPT),
     KEEP: (KIND_MOVE_REQUEST, *OFFER_KINDS),
+    RECORD_ATTENDANCE: (KIND_ATTENDANCE_PROMPT,),  # answered before the prompt left
 }
 
 EMAIL, TELEGRAM = NotificationChannel.EMAIL, NotificationChannel.TELEGRAM
@@ -248,12 +256,14 @@ async def queue_request_notices(
     # The receipt goes by e-mail only: in the chat, the bot answers the request itself.
     outbox = Outbox(appointment, conn)
     await outbox.to_client(KIND_RECEIVED, emails.request_received_email(settings, appointment))
+    # The therapist decides with the client's recent history in view.
+    history = await client_history(appointment, now, conn)
     for staff in await active_staff(conn):
         await outbox.to_staff(
             staff,
             KIND_NEW_REQUEST,
-            emails.new_request_email(settings, appointment, staff.first_name),
-            chat.new_request_chat(appointment),
+            emails.new_request_email(settings, appointment, staff.first_name, history),
+            chat.new_request_chat(appointment, history),
         )
         await outbox.to_staff(
             staff,
@@ -326,6 +336,24 @@ async def queue_reminders(
             emails.join_window_email(settings, appointment, staff_link, staff.first_name),
             chat.join_window_chat(settings, appointment, staff_link, chat.STAFF),
             join_opens,
+        )
+    await queue_attendance_prompt(settings, outbox)
+
+
+async def queue_attendance_prompt(settings: Settings, outbox: Outbox) -> None:
+    """When the join window closes, the session's staff are asked whether the client came.
+
+    Chat only (the answer is a button; without Telegram, staff use the API). Its therapist
+    is asked, or, while it has none, every active staff member. A move cancels the prompt
+    with the old time's rows (`TIME_KINDS`) and queues one for the new time (the key carries
+    the move's event tag); a cancellation cancels it with everything else.
+    """
+    window = JoinWindow.of(outbox.appointment)
+    assert window is not None, "only a scheduled session is prompted for"
+    payload = attendance_chat.attendance_prompt_chat(settings, outbox.appointment)
+    for staff in await session_staff(outbox.appointment, outbox.conn):
+        await outbox.to_staff(
+            staff, KIND_ATTENDANCE_PROMPT, chat_message=payload, due_at=window.closes_at
         )
 
 

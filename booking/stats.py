@@ -1,6 +1,9 @@
 """The practice's numbers at a glance: what the API's `stats/` and the bot's /stats show.
 
 - `await stats() -> AppointmentStats` (`.as_dict()` gives the API's fields)
+
+Every figure comes from one aggregate query (conditional counts), so the numbers are of one
+moment and no row is read into Python.
 """
 
 from __future__ import annotations
@@ -8,7 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from models import Appointment, AppointmentStatus
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
+from models import Appointment, AppointmentStatus, Attendance
 
 
 @dataclass(frozen=True)
@@ -21,23 +27,57 @@ class AppointmentStats:
     cancelled: int
     late_cancellations: int  # clients cancelling inside the cancellation notice
     rescheduled: int  # sessions moved at least once, whatever became of them
+    attendance_recorded: int  # sessions whose attendance staff recorded
+    attendance_rate: float  # percent of those attended, two decimals
+    no_show_rate: float  # percent of those missed, two decimals
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+def percent(part: int, whole: int) -> float:
+    """`part` of `whole` in percent with two decimals; 0.0 when there is nothing to count."""
+    return round(part * 100 / whole, 2) if whole else 0.0
+
+
+def _count(**where: Any) -> Count:
+    return Count("id", _filter=Q(**where))
+
+
 async def stats() -> AppointmentStats:
-    counts = {s: await Appointment.filter(status=s).count() for s in AppointmentStatus}
-    total = sum(counts.values())
-    scheduled = counts[AppointmentStatus.SCHEDULED]
-    rate = round(scheduled * 100 / total, 2) if total else 0.0
+    rows = await Appointment.annotate(
+        total=Count("id"),
+        pending=_count(status=AppointmentStatus.PENDING_REVIEW),
+        scheduled=_count(status=AppointmentStatus.SCHEDULED),
+        rejected=_count(status=AppointmentStatus.REJECTED),
+        cancelled=_count(status=AppointmentStatus.CANCELLED),
+        late=_count(late_cancellation=True),
+        moved=_count(reschedule_count__gt=0),
+        attended=_count(attendance=Attendance.ATTENDED),
+        no_shows=_count(attendance=Attendance.NO_SHOW),
+    ).values(
+        "total",
+        "pending",
+        "scheduled",
+        "rejected",
+        "cancelled",
+        "late",
+        "moved",
+        "attended",
+        "no_shows",
+    )
+    row = {name: value or 0 for name, value in rows[0].items()}
+    recorded = row["attended"] + row["no_shows"]
     return AppointmentStats(
-        total_requests=total,
-        pending_review=counts[AppointmentStatus.PENDING_REVIEW],
-        scheduled=scheduled,
-        rejected=counts[AppointmentStatus.REJECTED],
-        completion_rate=rate,
-        cancelled=counts[AppointmentStatus.CANCELLED],
-        late_cancellations=await Appointment.filter(late_cancellation=True).count(),
-        rescheduled=await Appointment.filter(reschedule_count__gt=0).count(),
+        total_requests=row["total"],
+        pending_review=row["pending"],
+        scheduled=row["scheduled"],
+        rejected=row["rejected"],
+        completion_rate=percent(row["scheduled"], row["total"]),
+        cancelled=row["cancelled"],
+        late_cancellations=row["late"],
+        rescheduled=row["moved"],
+        attendance_recorded=recorded,
+        attendance_rate=percent(row["attended"], recorded),
+        no_show_rate=percent(row["no_shows"], recorded),
     )

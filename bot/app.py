@@ -32,6 +32,7 @@ from booking.settings import Settings
 from bot.commands import set_default_commands
 from bot.context import CONTEXT_TYPES, BookingApplication, BotServices
 from bot.conversations.appointments import appointments_handlers
+from bot.conversations.attendance import attendance_handlers
 from bot.conversations.availability import build_availability_conversation
 from bot.conversations.away import build_away_conversation
 from bot.conversations.booking import build_booking_conversation
@@ -39,6 +40,7 @@ from bot.conversations.client_sessions import client_session_handlers
 from bot.conversations.move_requests import build_move_request_conversation
 from bot.conversations.planner import planner_handlers
 from bot.conversations.registration import build_registration_conversation
+from bot.conversations.series import SERIES_CALLBACKS, series_states
 from bot.conversations.staff_commands import staff_handlers
 from bot.conversations.staff_decisions import build_staff_conversation
 from bot.conversations.staff_sessions import staff_session_handlers
@@ -133,7 +135,7 @@ def register_handlers(application: Application) -> None:
             build_registration_conversation(),
             build_booking_conversation(),
             build_move_request_conversation(),
-            build_staff_conversation(),
+            build_staff_conversation(series_states(), SERIES_CALLBACKS),
             # After the others: a flow in progress there leaves for these flows' buttons.
             build_availability_conversation(),
             build_away_conversation(),
@@ -141,6 +143,7 @@ def register_handlers(application: Application) -> None:
             *appointments_handlers(),
             *client_session_handlers(),
             *staff_session_handlers(),
+            *attendance_handlers(),
             *planner_handlers(),
             *staff_handlers(),
             *fallback_handlers(),
@@ -149,9 +152,16 @@ def register_handlers(application: Application) -> None:
 
 
 async def _after_update(application: Application, update: object) -> None:
-    """After every update, handled or failed: deliver what it queued, then store the state."""
+    """After every update, handled or failed: deliver what it queued, then store the state.
+
+    `update_persistence` only notes what changed (under python-telegram-bot's lock, one
+    update at a time); the wait for it to be stored is outside that lock, so the updates
+    finishing meanwhile share one transaction (`DatabasePersistence.written`).
+    """
     application.services.wake_dispatcher()  # type: ignore[attr-defined]
     await application.update_persistence()
+    if isinstance(application.persistence, DatabasePersistence):
+        await application.persistence.written()
 
 
 async def _post_init(application: Application) -> None:

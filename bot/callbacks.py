@@ -250,6 +250,18 @@ class StaffStep(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class StaffRepeat(CallbackData):
+    """A request booked as a series: every 1-4 weeks; `count` 0 asks how many sessions;
+    `skip` books the weeks that do not clash (`bot.conversations.series`)."""
+
+    prefix = "sr"
+    appointment: uuid.UUID
+    every_weeks: int
+    count: int
+    skip: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class ToggleWeekday(CallbackData):
     """Open or close a weekday in /availability (0=Monday .. 6=Sunday)."""
 
@@ -421,6 +433,17 @@ class MoveAsk(CallbackData):
     action: str
 
 
+@dataclasses.dataclass(frozen=True)
+class MarkAttendance(CallbackData):
+    """Attended / No-show on the prompt staff get when a session's join window closes."""
+
+    prefix = "an"
+    actions = frozenset({"attended", "no_show"})
+    action: str
+    appointment: uuid.UUID
+    at: int
+
+
 # Buttons that start a flow of their own: a conversation in progress leaves for them.
 ENTRY_CALLBACKS: tuple[type[CallbackData], ...] = (
     MenuAction,
@@ -445,6 +468,7 @@ ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     StaffTime,
     StaffDuration,
     StaffStep,
+    StaffRepeat,
     ToggleWeekday,
     EditRule,
     SetRule,
@@ -462,4 +486,5 @@ ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     PlanLength,
     PlanStep,
     MoveAsk,
+    MarkAttendance,
 )

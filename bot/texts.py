@@ -60,7 +60,14 @@ def help_text(*, is_staff: bool) -> str:
         lines.append("")
         lines.append("For staff:")
         lines += [f"/{name} - {description}" for name, description in STAFF_COMMANDS]
+        lines.append(ATTENDANCE_HELP)
     return "\n".join(lines)
+
+
+ATTENDANCE_HELP = (
+    "When a session's join window closes, I ask whether the client attended "
+    "(Attended / No-show; a later press changes the answer). /stats shows the rates."
+)
 
 
 FREE_TEXT = (
@@ -398,9 +405,16 @@ def availability_text(open_days: Iterable[int]) -> str:
 
 
 def stats_text(
-    *, total: int, pending: int, scheduled: int, rejected: int, completion_rate: float
+    *,
+    total: int,
+    pending: int,
+    scheduled: int,
+    rejected: int,
+    completion_rate: float,
+    attendance: tuple[int, float, float] | None = None,
 ) -> str:
-    return (
+    """`attendance`: sessions recorded, attendance rate, no-show rate (`booking.stats`)."""
+    text = (
         "Requests so far:\n"
         f"Total: {total}\n"
         f"Waiting: {pending}\n"
@@ -408,6 +422,13 @@ def stats_text(
         f"Rejected: {rejected}\n"
         f"Scheduled share: {completion_rate:.2f}%"
     )
+    if attendance is not None:
+        recorded, attended, missed = attendance
+        text += (
+            f"\nAttendance recorded for {recorded} sessions: "
+            f"attended {attended:.2f}%, no-show {missed:.2f}%"
+        )
+    return text
 
 
 @dataclass(frozen=True)

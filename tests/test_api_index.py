@@ -51,9 +51,10 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "keep_session",
         "confirm_attendance",
         "running_late",
+        "record_attendance",
     }
     urls = urls_in(index["endpoints"])
-    assert len(urls) == 29  # 8 of them the session's life after booking, 3 of days on offer
+    assert len(urls) == 30  # 9 of them the session's life after booking, 3 of days on offer
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 

@@ -126,6 +126,16 @@ EXPECTED = {
         409,
     },
     ("post", "/api/meetings/appointments/{appointment_id}/confirm/"): {200, 401, 404, 409},
+    ("post", "/api/meetings/appointments/{appointment_id}/attendance/"): {
+        200,
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        415,
+    },
     ("post", "/api/meetings/appointments/{appointment_id}/running-late/"): {
         200,
         400,
@@ -291,6 +301,7 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
         "reschedule-request/keep": (staff, {}),
         "confirm": (client, {}),
         "running-late": (client, {"minutes": 5}),
+        "attendance": (staff, {"attendance": "attended"}),
     }
     for action, (who, body) in lifecycle.items():
         path = f"{meetings}/{{appointment_id}}/{action}/"

@@ -20,6 +20,9 @@ async def test_an_empty_practice_has_zero_everything(api, db):
         "cancelled": 0,
         "late_cancellations": 0,
         "rescheduled": 0,
+        "attendance_recorded": 0,
+        "attendance_rate": 0.0,
+        "no_show_rate": 0.0,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from booking.availability import SLOT_LABELS
+from booking.client_history import ClientHistory, history_line
 from booking.formatting import format_date, format_duration, format_practice_time
 from booking.messages.calendar import invitation
 from booking.messages.email import compose, hello
@@ -48,7 +49,12 @@ def request_received_email(settings: Settings, appointment: Appointment) -> dict
     )
 
 
-def new_request_email(settings: Settings, appointment: Appointment, staff_name: str) -> dict:
+def new_request_email(
+    settings: Settings,
+    appointment: Appointment,
+    staff_name: str,
+    history: ClientHistory | None = None,
+) -> dict:
     """To each staff member: a request is waiting for review (no reason or phone in e-mail)."""
     return compose(
         settings,
@@ -57,6 +63,7 @@ def new_request_email(settings: Settings, appointment: Appointment, staff_name: 
         paragraphs=[
             f"{appointment.first_name} {appointment.last_name} asked for an appointment.",
             *describe_preferences(appointment),
+            *([f"History: {history_line(history)}."] if history is not None else []),
             f"Request id: {appointment.id}. Schedule or reject it in the Telegram bot or "
             "through the API; the full request, including the reason, is shown there.",
         ],

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from booking.availability import SLOT_LABELS
+from booking.client_history import ClientHistory, history_line
 from booking.formatting import format_date, format_duration, format_practice_time
 from booking.settings import Settings
 from models import Appointment, Proposal, RescheduleRequest, Role
@@ -53,8 +54,11 @@ def _when(settings: Settings, appointment: Appointment) -> str:
     )
 
 
-def new_request_chat(appointment: Appointment) -> dict:
-    """To staff: a request waits; the bot adds Schedule / Reject buttons for this kind."""
+def new_request_chat(appointment: Appointment, history: ClientHistory | None = None) -> dict:
+    """To staff: a request waits; the bot adds Schedule / Reject buttons for this kind.
+
+    `history` (`booking.client_history`): the client's recent sessions, shown and carried.
+    """
     dates = ", ".join(appointment.preferred_dates)
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots)
     note = f"\nNote: {appointment.reason}" if appointment.reason else ""  # read before deciding
@@ -63,7 +67,11 @@ def new_request_chat(appointment: Appointment) -> dict:
         f"Preferred dates: {dates}\n"
         f"Preferred times: {slots}{note}"
     )
-    return {"kind": "new_request", "text": text, "appointment_id": str(appointment.id)}
+    payload: dict = {"kind": "new_request", "text": text, "appointment_id": str(appointment.id)}
+    if history is not None:
+        payload["text"] += f"\nHistory: {history_line(history)}"
+        payload["history"] = history.as_payload()
+    return payload
 
 
 def scheduled_chat(settings: Settings, appointment: Appointment, link: str) -> dict:

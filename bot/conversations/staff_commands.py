@@ -73,6 +73,7 @@ async def show_stats(update: Update, context: BotContext) -> None:
         scheduled=numbers.scheduled,
         rejected=numbers.rejected,
         completion_rate=numbers.completion_rate,
+        attendance=(numbers.attendance_recorded, numbers.attendance_rate, numbers.no_show_rate),
     )
     await say(update, context, text)
 
