@@ -16,6 +16,7 @@ password reset revokes every refresh token of the user.
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
 import uuid
@@ -26,6 +27,7 @@ from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from booking.errors import NotAuthenticated
+from booking.freshness import Fresh
 from booking.settings import Settings
 from booking.tokens import decode_token, issue_token
 from models import RefreshToken, User
@@ -33,6 +35,7 @@ from models import RefreshToken, User
 log = logging.getLogger(__name__)
 
 INVALID_REFRESH = "Token is invalid or expired"
+_users = Fresh()  # the signed-in users' rows, by id
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,13 @@ async def purge_expired_refresh_tokens(now: datetime | None = None) -> int:
 
 
 async def active_user_for_access_token(settings: Settings, token: str) -> User:
-    """The active user an access token speaks for; NotAuthenticated for any other token."""
+    """The active user an access token speaks for; NotAuthenticated for any other token.
+
+    The user's row is reused for a second (`booking.freshness`): a user deactivated through
+    another process loses access within that second, through this one at once.
+    """
     claims = decode_token(settings, token, "access")
-    user = await User.get_or_none(id=claims.user_id)
+    user = await _users.get(claims.user_id, lambda: User.get_or_none(id=claims.user_id))
     if user is None or not user.is_active:
         raise NotAuthenticated("User not found or inactive.")
-    return user
+    return copy.copy(user)  # the caller's own: a change it makes stays out of the cache

@@ -10,6 +10,8 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from tortoise import fields
 
+DECRYPTED_KEPT = 4096  # decrypted values a Vault remembers (see Vault.decrypt)
+
 
 class DecryptionError(Exception):
     """A stored value could not be decrypted with any configured key (tampered or wrong key)."""
@@ -23,18 +25,29 @@ class Vault:
             raise ValueError("at least one Fernet key is needed")
         self.fernet = MultiFernet([Fernet(k) for k in fernet_keys])
         self._index_key = blind_index_key.encode()
+        # Decrypted values by token: a page read again (the lists, the signed-in user)
+        # costs no AES and no HMAC. A token only ever decrypts to one value, so an entry
+        # is never wrong; the cache is emptied when full, and dies with these keys.
+        self._plain: dict[bytes, str] = {}
 
     def encrypt(self, plaintext: str) -> bytes:
         return self.fernet.encrypt(plaintext.encode("utf-8"))
 
     def decrypt(self, token: bytes) -> str:
+        plain = self._plain.get(token)
+        if plain is not None:
+            return plain
         try:
-            return self.fernet.decrypt(token).decode("utf-8")
+            plain = self.fernet.decrypt(token).decode("utf-8")
         except InvalidToken:
             raise DecryptionError(
                 "stored ciphertext is not valid under any FIELD_ENCRYPTION_KEYS key "
                 "(tampered data or a missing old key)"
             ) from None
+        if len(self._plain) >= DECRYPTED_KEPT:
+            self._plain.clear()
+        self._plain[token] = plain
+        return plain
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt a token under the newest key."""
