@@ -257,7 +257,7 @@ async def remove_blocked_dates(
     request: web.Request, *, user: User, path_params: BlockedDatePath
 ) -> BlockedDateOut:
     """Unblock a period (staff); answers the period removed."""
-    row = await blocked_dates.remove_blocked_dates(path_params.block_id)
+    row = await blocked_dates.remove_blocked_dates(path_params.block_id, request.app[SETTINGS])
     return BlockedDateOut.of(row)
 
 

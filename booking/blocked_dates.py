@@ -9,21 +9,22 @@ reads these rows for the offers and the clash check; this module adds, lists and
 - `await add_blocked_dates(start_date, end_date=None, note=None) -> BlockedDate`
   (InvalidInput naming the field: a malformed date, an end before the start, a period
   over a year, a note too long)
-- `await remove_blocked_dates(block_id) -> BlockedDate` (the row removed; NotFound for an
-  unknown id)
+- `await remove_blocked_dates(block_id, settings=None) -> BlockedDate` (the row removed;
+  NotFound for an unknown id; with `settings` its free time goes to the waitlist)
 - `await sessions_during(settings, start_date, end_date) -> int` (scheduled sessions in the
   period: what the therapist may want to move)
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from booking.availability import day_bounds
 from booking.errors import InvalidInput, NotFound
 from booking.person_fields import BLOCKED_DATE_NOTE_MAX_LENGTH, FieldErrors, clean_text
 from booking.settings import Settings
+from booking.waitlist_offers import offer_freed_days
 from models import Appointment, AppointmentStatus, BlockedDate
 
 # A longer absence is better told by closing weekdays (or the horizon).
@@ -68,11 +69,17 @@ async def add_blocked_dates(
     return await BlockedDate.create(start_date=first, end_date=last, note=text)
 
 
-async def remove_blocked_dates(block_id: int) -> BlockedDate:
-    """Unblock a period (its days are offered again, if open and free); the row removed."""
+async def remove_blocked_dates(
+    block_id: int, settings: Settings | None = None, *, now: datetime | None = None
+) -> BlockedDate:
+    """Unblock a period (its days are offered again, if open and free); the row removed.
+
+    With `settings`, its free time is offered to the waitlist (`booking.waitlist_offers`)."""
     row = await BlockedDate.get_or_none(id=block_id)
     if row is None or not await BlockedDate.filter(id=block_id).delete():
         raise NotFound("No such blocked period.")
+    if settings is not None:
+        await offer_freed_days(settings, row.start_date, row.end_date, now=now)
     return row
 
 

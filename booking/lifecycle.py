@@ -59,6 +59,7 @@ from booking.transitions import (
     require_staff,
     role_of,
 )
+from booking.waitlist_offers import offer_freed_time
 from models import (
     Appointment,
     AppointmentStatus,
@@ -140,6 +141,8 @@ async def cancel_appointment(
         await close_offers(conn, appointment, now)
         event = await record_event(conn, appointment, actor, EVENT_CANCELLED, now)
         await queue_cancel_notices(settings, appointment, actor, event, now, conn)
+        if scheduled and start is not None:  # the freed time goes to the waitlist
+            await offer_freed_time(settings, start, now=now, using_db=conn)
     return appointment
 
 
@@ -194,6 +197,7 @@ async def reschedule_appointment(
             settings, start, minutes, exclude_appointment_id=appointment.id, using_db=conn
         )
         require_free(clashes, override=override)
+        freed = appointment.scheduled_datetime
         await move_session(conn, appointment, start, minutes, now)
         await close_offers(
             conn,
@@ -204,6 +208,8 @@ async def reschedule_appointment(
         )
         event = await record_event(conn, appointment, staff, EVENT_MOVED, now)
         await queue_move_notices(settings, appointment, event, now, conn)
+        if freed is not None:  # the old time goes to the waitlist
+            await offer_freed_time(settings, freed, now=now, using_db=conn)
     return appointment
 
 

@@ -19,11 +19,13 @@ from booking.notifications import Dispatcher, utcnow
 from booking.proposals import expire_proposals
 from booking.sessions import purge_expired_refresh_tokens
 from booking.settings import Settings
+from booking.waitlist_offers import process_waitlist
 from models import RateLimitHit
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10
+WAITLIST_INTERVAL_SECONDS = 30
 
 
 async def purge_stale_rows() -> None:
@@ -46,6 +48,16 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
     """
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(purge_stale_rows, "interval", hours=1, id="purge", coalesce=True)
+    # Expired waitlist holds pass to the next in line (conditional updates: safe with any
+    # number of workers running the same job).
+    scheduler.add_job(
+        process_waitlist,
+        "interval",
+        seconds=WAITLIST_INTERVAL_SECONDS,
+        id="waitlist",
+        coalesce=True,
+        args=[settings],
+    )
     scheduler.start()
 
     stopping = asyncio.Event()

@@ -72,6 +72,7 @@ class Settings(BaseModel):
     rate_limit_multiplier: int = Field(1, alias="RATE_LIMIT_MULTIPLIER", ge=1)
     # How long times staff propose stay on offer before they lapse (the client is told).
     proposal_expiry_hours: float = Field(48.0, alias="PROPOSAL_EXPIRY_HOURS", gt=0, le=24 * 30)
+    waitlist_hold_minutes: int = Field(30, alias="WAITLIST_HOLD_MINUTES", ge=1, le=24 * 60)
 
     @field_validator("database_url")
     @classmethod

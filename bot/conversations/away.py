@@ -191,7 +191,7 @@ async def remove(update: Update, context: BotContext) -> int:
         await answer(update, texts.STALE_BUTTON)
         return END
     try:
-        row = await remove_blocked_dates(data.block)
+        row = await remove_blocked_dates(data.block, context.settings)
     except NotFound:
         await answer(update, words.AWAY_GONE)
     else:
