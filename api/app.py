@@ -18,6 +18,7 @@ from api import (
     lifecycle,
     openapi,
     series,
+    waitlist,
 )
 from api.app_keys import SETTINGS
 from api.errors import error_middleware
@@ -55,6 +56,7 @@ def create_app(
     routed = (home, health, accounts, availability, appointments, lifecycle, index, openapi, docs)
     routed += (series,)
     routed += (attendance,)
+    routed += (waitlist,)
     for module in routed:
         app.add_routes(module.routes)
     return app

@@ -7,6 +7,7 @@ import io
 import json
 import warnings
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from api.app import create_app
 from api.auth import Access
 from api.parsing import MAX_BODY_BYTES
 from api.routing import Endpoint, Routes, UndeclaredStatus, app_routes, declaration_of
+from models import WaitlistOffer, WaitlistOfferStatus
 from tests.meetings_support import first_dates, make_cast, open_every_day, request_body
 
 # What each route answers, written out by hand: a declaration that changes its contract
@@ -148,9 +150,16 @@ EXPECTED = {
 }
 EXPECTED[("get", "/api/meetings/series/{series_id}/")] = {200, 401, 404}
 EXPECTED[("post", "/api/meetings/series/{series_id}/cancel/")] = {200, 400, 401, 404, 409, 413, 415}
+WAITLIST = "/api/meetings/waitlist/"
+EXPECTED[("post", WAITLIST)] = {201, 400, 401, 409, 413, 415}
+EXPECTED[("get", WAITLIST)] = {200, 401}
+EXPECTED[("delete", WAITLIST + "{entry_id}/")] = {200, 401, 404, 409}
+EXPECTED[("post", WAITLIST + "offers/{offer_id}/accept/")] = {200, 401, 404, 409}
+EXPECTED[("post", WAITLIST + "offers/{offer_id}/decline/")] = {200, 401, 404, 409}
 # A path parameter that matches the route's pattern but names nothing.
 NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
 NOTHING["series_id"] = "-" * 36
+NOTHING.update(entry_id="-" * 36, offer_id="-" * 36)
 
 
 def endpoints(settings) -> dict[tuple[str, str], Endpoint]:
@@ -310,6 +319,8 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
 
     await _drive_a_series(record, cast, dates)
 
+    await _drive_the_waitlist(record, cast)
+
     for path, who in ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client)):
         assert (await record.call("get", path, params={"page": "99"}, headers=who))[0] == 404
 
@@ -327,6 +338,31 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
 
     connections.get("default").execute_query = broken
     assert (await record.call("get", "/healthz"))[0] == 503
+
+
+async def _drive_the_waitlist(record: Recorder, cast) -> None:
+    """Staff cannot join (409); leaving twice is a 409; a settled offer is a 409."""
+    staff, client = cast.headers("theo"), cast.headers("alice")
+    join = {"weekdays": [0, 1, 2, 3, 4]}
+    assert (await record.call("post", WAITLIST, json=join, headers=staff))[0] == 409
+    status, entry = await record.call("post", WAITLIST, json=join, headers=client)
+    assert status == 201, entry
+    one = WAITLIST + "{entry_id}/"
+    for expected in (200, 409):
+        url = f"{WAITLIST}{entry['id']}/"
+        assert (await record.call("delete", one, url=url, headers=client))[0] == expected
+    offer = await WaitlistOffer.create(
+        entry_id=entry["id"],
+        start=datetime.now(UTC) + timedelta(days=3),
+        duration=60,
+        status=WaitlistOfferStatus.EXPIRED,
+        expires_at=datetime.now(UTC),
+        created_at=datetime.now(UTC),
+    )
+    for action in ("accept", "decline"):
+        path = WAITLIST + "offers/{offer_id}/" + action + "/"
+        url = f"{WAITLIST}offers/{offer.id}/{action}/"
+        assert (await record.call("post", path, url=url, headers=client))[0] == 409, action
 
 
 async def _drive_a_series(record: Recorder, cast, dates: list[str]) -> None:
