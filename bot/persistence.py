@@ -5,16 +5,26 @@ encrypted like every other personal field, because a half-finished booking holds
 and an e-mail address. The application writes after every update (see `bot.app`), so a
 restart - clean or not - resumes each chat at the step it was on.
 
+Writes are group-committed: `update_*` only note what changed (unchanged data is never
+encrypted nor written again) and return; one writer stores everything noted so far in one
+transaction (one upsert, one delete), while what is noted meanwhile waits for the next.
+`written()` returns once everything noted before it is stored; `bot.app` awaits it after
+every update, outside python-telegram-bot's persistence lock, so concurrent updates share
+transactions instead of queueing one write each.
+
 Only JSON goes in: handlers keep dates as ISO strings and ids as text.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
+from tortoise.transactions import in_transaction
 
 from models import ConversationState
 
@@ -43,9 +53,14 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
             ),
             update_interval=update_interval,
         )
-        # What each row held when last read or written: unchanged data is not written again
-        # (the application offers every touched user's data after each update).
+        # What each row held when last read or noted for writing: unchanged data is not
+        # written again (the application offers every touched user's data after each update).
         self._stored: dict[str, str] = {}
+        # Noted, not yet taken by the writer: key -> data, or None to delete the row.
+        self._pending: dict[str, Any] = {}
+        self._next: asyncio.Future[None] | None = None  # resolved once `_pending` is stored
+        self._current: asyncio.Future[None] | None = None  # the batch being stored now
+        self._writer: asyncio.Task[None] | None = None
 
     # --- reading (once, at start) -----------------------------------------------------------
 
@@ -88,12 +103,55 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         fingerprint = _fingerprint(data)
         if self._stored.get(key) == fingerprint:
             return
-        await ConversationState.update_or_create(key=key, defaults={"data": data})
         self._stored[key] = fingerprint
+        self._note(key, data)
 
     async def _drop(self, key: str) -> None:
-        await ConversationState.filter(key=key).delete()
         self._stored.pop(key, None)
+        self._note(key, None)
+
+    def _note(self, key: str, data: Any) -> None:
+        self._pending[key] = data
+        self._start_writing()
+
+    def _start_writing(self) -> None:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_all(), name="bot-state-writer")
+
+    async def written(self) -> None:
+        """Return once everything noted so far is stored (raises when storing it failed)."""
+        batch = self._next or self._current  # the last one holding what was noted so far
+        if batch is not None:
+            await asyncio.shield(batch)
+
+    async def _write_all(self) -> None:
+        """The writer: stores what is pending, again and again, until nothing is."""
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, {}
+                done, self._next = self._next, None
+                self._current = done
+                try:
+                    await _store(batch)
+                except Exception as exc:
+                    # Noted again (unless newer data came meanwhile), so the next write has it.
+                    for key, data in batch.items():
+                        if key not in self._pending:
+                            self._pending[key] = data
+                            self._stored.pop(key, None)
+                    # Those waiting for what was noted since are told too; it is kept.
+                    for waited in (done, self._next):
+                        if waited is not None and not waited.done():
+                            waited.set_exception(exc)
+                            waited.exception()  # retrieved: nobody may be waiting for it
+                    self._next = None
+                    return
+                if done is not None and not done.done():
+                    done.set_result(None)
+        finally:
+            self._writer = self._current = None
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -142,8 +200,31 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         return None
 
     async def flush(self) -> None:
-        # Every write above is already committed.
-        return None
+        """At shutdown: everything noted is stored (or said to be lost)."""
+        if self._pending:
+            self._start_writing()
+        try:
+            await self.written()
+        except Exception:
+            log.exception("the bot's conversation state could not be stored")
+
+
+async def _store(batch: dict[str, Any]) -> None:
+    """One transaction: the rows with data upserted, the others deleted."""
+    now = datetime.now(UTC)
+    rows = [
+        ConversationState(key=key, data=data, updated_at=now)
+        for key, data in batch.items()
+        if data is not None
+    ]
+    dropped = [key for key, data in batch.items() if data is None]
+    async with in_transaction() as conn:
+        if rows:
+            await ConversationState.bulk_create(
+                rows, on_conflict=["key"], update_fields=["data", "updated_at"], using_db=conn
+            )
+        if dropped:
+            await ConversationState.filter(key__in=dropped).using_db(conn).delete()
 
 
 def _fingerprint(data: Any) -> str:
