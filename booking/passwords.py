@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from booking.errors import InvalidInput
+
+T = TypeVar("T")
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
@@ -46,8 +52,26 @@ def validate_password(password: str, field: str = "password") -> None:
         raise InvalidInput({field: problems})
 
 
+def _hashing_threads() -> int:
+    """One core fewer than the machine has (at least one): a flood of sign-ins queues for
+    them, and the event loop always keeps a core for every other request."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
+# argon2 runs here (it releases the GIL), never more at once than this pool has threads.
+_hashing = ThreadPoolExecutor(max_workers=_hashing_threads(), thread_name_prefix="argon2")
+
+
+async def _argon2(function: Callable[..., T], *args: str) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_hashing, function, *args)
+
+
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await _argon2(_hasher.hash, password)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
@@ -57,7 +81,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
     usable = is_usable(password_hash) and _is_argon2(password_hash)
     target = password_hash if usable else _dummy_hash()
     try:
-        ok = await asyncio.to_thread(_hasher.verify, target, password)
+        ok = await _argon2(_hasher.verify, target, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     return ok and usable
