@@ -20,8 +20,9 @@ any other. Occurrences are counted on the practice's wall clock (`PRACTICE_TIMEZ
 - `await cancel_series(settings, series_id, actor, from_date=None, reason=None, *, now=None)
   -> list[Appointment]`: the occurrences on or after `from_date` (default: the practice's
   today) that can still be cancelled, each by `booking.lifecycle.cancel_appointment`
-- `summarise(settings, occurrences, now) -> SeriesSummary` ("Weekly, Tuesdays 10:00,
-  8 of 12 left" and the next session)
+- `summarise(settings, every_weeks, occurrences, now) -> SeriesSummary` ("Weekly, Tuesdays 10:00,
+  8 of 12 left" and the next session); `await summaries_for(settings, appointments, now)`:
+  one per series among a client's list (the bot's /appointments)
 """
 
 from __future__ import annotations
@@ -237,7 +238,14 @@ async def schedule_series(
             )
             booked.append(
                 await schedule_in(
-                    conn, settings, sibling.id, staff, at, minutes, now, override,
+                    conn,
+                    settings,
+                    sibling.id,
+                    staff,
+                    at,
+                    minutes,
+                    now,
+                    override,
                     confirm_in_chat=False,
                 )
             )
@@ -345,3 +353,21 @@ def summarise(
         when = f", {DAY_NAMES[local.weekday()]}s {local:%H:%M}"
     text = f"{RHYTHM.get(every_weeks, 'Repeating')}{when}, {len(ahead)} of {len(booked)} left"
     return SeriesSummary(text, len(ahead), len(booked), ahead[0] if ahead else None)
+
+
+async def summaries_for(
+    settings: Settings, appointments: list[Appointment], now: datetime | None = None
+) -> dict[uuid.UUID, SeriesSummary]:
+    """The summary of every series among `appointments`, counting all its occurrences."""
+    ids = {a.series_id for a in appointments if a.series_id is not None}  # type: ignore[attr-defined]
+    if not ids:
+        return {}
+    rhythms = dict(await Series.filter(id__in=ids).values_list("id", "every_weeks"))
+    occurrences: dict[uuid.UUID, list[Appointment]] = {series_id: [] for series_id in ids}
+    for appointment in await Appointment.filter(series_id__in=ids):
+        occurrences[appointment.series_id].append(appointment)  # type: ignore[attr-defined]
+    now = now or _utcnow()
+    return {
+        series_id: summarise(settings, rhythms.get(series_id, 1), found, now)
+        for series_id, found in occurrences.items()
+    }

@@ -16,7 +16,7 @@ from telegram import (
 
 from booking.availability import DAY_NAMES, SLOT_LABELS
 from booking.formatting import format_clock, format_short_date
-from bot import texts
+from bot import series_views, texts
 from bot.callbacks import (
     BookingStep,
     DecideRequest,
@@ -276,11 +276,15 @@ def staff_durations(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
 def staff_confirm(
     appointment_id: uuid.UUID, *, conflict: bool, anyway: bool = False
 ) -> InlineKeyboardMarkup:
-    """Confirm; "Schedule anyway" past a buffer, blocked day or the cap; none past a session."""
+    """Confirm; "Schedule anyway" past a buffer, blocked day or the cap; none past a session.
+
+    Either books just this one; Every week / Every 2 weeks book a series instead.
+    """
     rows = []
     if not conflict:
         action, label = ("override", "Schedule anyway") if anyway else ("confirm", "Confirm")
         rows.append([_button(label, StaffStep(action, appointment_id))])
+        rows.append(series_views.repeat_row(appointment_id))
     rows.append(_back_cancel(appointment_id, back="Pick another time"))
     return InlineKeyboardMarkup(rows)
 

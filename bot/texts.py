@@ -61,9 +61,15 @@ def help_text(*, is_staff: bool) -> str:
         lines.append("For staff:")
         lines += [f"/{name} - {description}" for name, description in STAFF_COMMANDS]
         lines.append(ATTENDANCE_HELP)
+        lines.append(SERIES_HELP)
     return "\n".join(lines)
 
 
+SERIES_HELP = (
+    "Scheduling a request, the summary also offers Every week / Every 2 weeks, then how many "
+    "sessions (4, 8, 12 or 26); weeks that clash are listed first, to skip them or choose "
+    "another time. Clients see a series as one entry in /appointments."
+)
 ATTENDANCE_HELP = (
     "When a session's join window closes, I ask whether the client attended "
     "(Attended / No-show; a later press changes the answer). /stats shows the rates."
@@ -264,6 +270,7 @@ class AppointmentLine:
     duration: str | None = None
     meeting_status: str | None = None
     rejection_reason: str | None = None
+    series: str | None = None  # "Weekly, Tuesdays 10:00, 8 of 12 left"; the time is the next
 
 
 NO_APPOINTMENTS = "You have no requests yet. /book asks for a session."
@@ -276,14 +283,14 @@ def appointments_list(lines: Sequence[AppointmentLine]) -> str:
     for number, line in enumerate(lines, 1):
         status = STATUS_LABELS.get(line.status, line.status)
         out.append("")
-        if line.status == "scheduled" and line.scheduled_time:
+        if line.series:
+            out.append(f"{number}. {line.series}")
+            if line.scheduled_time:
+                out.append(f"   Next: {line.scheduled_time}, {line.duration}")
+                out.append(_join_hint(line.meeting_status))
+        elif line.status == "scheduled" and line.scheduled_time:
             out.append(f"{number}. Scheduled: {line.scheduled_time}, {line.duration}")
-            if line.meeting_status == "active":
-                out.append("   The room is open now: tap Join.")
-            elif line.meeting_status == "completed":
-                out.append("   This session is over.")
-            else:
-                out.append("   Join with the button from 10 minutes before the start.")
+            out.append(_join_hint(line.meeting_status))
         else:
             dates = ", ".join(line.preferred_dates)
             slots = ", ".join(line.preferred_slots)
@@ -291,6 +298,14 @@ def appointments_list(lines: Sequence[AppointmentLine]) -> str:
             if line.rejection_reason:
                 out.append(f"   Reason: {line.rejection_reason}")
     return "\n".join(out)
+
+
+def _join_hint(meeting_status: str | None) -> str:
+    if meeting_status == "active":
+        return "   The room is open now: tap Join."
+    if meeting_status == "completed":
+        return "   This session is over."
+    return "   Join with the button from 10 minutes before the start."
 
 
 def join_label(local_start: datetime) -> str:

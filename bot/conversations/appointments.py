@@ -1,9 +1,13 @@
 """/appointments: the client's requests with their status, Join buttons for sessions, and
-Ask to move / Cancel for what is still ahead (`bot.conversations.client_sessions`)."""
+Ask to move / Cancel for what is still ahead (`bot.conversations.client_sessions`). A weekly
+series is one entry ("Weekly, Tuesdays 10:00, 8 of 12 left") with its next session's buttons:
+moving or cancelling that one leaves the others as they are."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from booking.appointments import list_for_user
 from booking.availability import SLOT_LABELS
 from booking.meetings import meeting_info
+from booking.series import SeriesSummary, summaries_for
 from bot import keyboards, session_keyboards, texts
 from bot.callbacks import MenuAction, minute_stamp
 from bot.context import BotContext
@@ -22,22 +27,31 @@ SHOWN = 10
 
 
 async def show_appointments(update: Update, context: BotContext) -> None:
-    """The client's requests, newest first; scheduled ones with time and a Join button."""
+    """The client's requests, newest first; scheduled ones with time and a Join button; a
+    series as one entry with its next session's Join."""
     await answer(update)
     account = await account_of(update)
     if account is None:
         await say(update, context, texts.NOT_LINKED, keyboards.main_menu(linked=False))
         return
-    appointments = (await list_for_user(account))[:SHOWN]
+    appointments = await list_for_user(account)
+    series = await summaries_for(context.settings, appointments, datetime.now(UTC))
     lines: list[texts.AppointmentLine] = []
     rows: list[list[InlineKeyboardButton]] = []
-    for number, appointment in enumerate(appointments, 1):
+    for number, appointment in enumerate(_entries(appointments, series), 1):
+        summary = series.get(appointment.series_id)  # type: ignore[attr-defined]
         line = texts.AppointmentLine(
             status=appointment.status.value,
             preferred_dates=appointment.preferred_dates,
             preferred_slots=[SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots],
             rejection_reason=appointment.rejection_reason,
+            series=summary.text if summary is not None else None,
         )
+        if summary is not None:
+            if summary.next is None:  # nothing ahead: the summary says it all
+                lines.append(line)
+                continue
+            appointment = summary.next
         if appointment.status == AppointmentStatus.SCHEDULED:
             info = meeting_info(context.settings, appointment, account)
             line = dataclasses.replace(
@@ -54,6 +68,22 @@ async def show_appointments(update: Update, context: BotContext) -> None:
         lines.append(line)
     markup = InlineKeyboardMarkup(rows) if rows else None
     await say(update, context, texts.appointments_list(lines), markup)
+
+
+def _entries(
+    appointments: list[Appointment], series: Mapping[uuid.UUID, SeriesSummary]
+) -> list[Appointment]:
+    """The first `SHOWN` entries: each series once (where its newest occurrence stands)."""
+    entries: list[Appointment] = []
+    seen: set[uuid.UUID] = set()
+    for appointment in appointments:
+        series_id = appointment.series_id  # type: ignore[attr-defined]
+        if series_id in series:
+            if series_id in seen:
+                continue
+            seen.add(series_id)
+        entries.append(appointment)
+    return entries[:SHOWN]
 
 
 def _session_rows(number: int, appointment: Appointment) -> list[list[InlineKeyboardButton]]:

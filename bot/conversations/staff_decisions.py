@@ -12,13 +12,19 @@ where exactly one of two simultaneous decisions wins.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from booking.agenda import decider_of, offered_starts, preferred_days_ahead
 from booking.appointments import (
@@ -103,11 +109,14 @@ def _card_with(appointment: Appointment, footer: str) -> str:
     return texts.card_with(request_card(appointment), footer)
 
 
-async def _show_outcome(update: Update, context: BotContext, appointment: Appointment) -> str:
-    """The request's own message shows who decided what, without buttons; the draft ends."""
+async def _show_outcome(
+    update: Update, context: BotContext, appointment: Appointment, note: str = ""
+) -> str:
+    """The request's own message shows who decided what (and `note` under it), without the
+    decision's buttons; the draft ends."""
     reader = update.effective_user.id if update.effective_user else None
     outcome = await _outcome(context, appointment, reader)
-    text = _card_with(appointment, outcome)
+    text = _card_with(appointment, f"{outcome}\n{note}" if note else outcome)
     markup = None
     if appointment.status == AppointmentStatus.SCHEDULED:
         # The request's message is now the session's: Move / Propose times / Cancel.
@@ -224,10 +233,10 @@ async def decide(update: Update, context: BotContext) -> State:
         text = _card_with(appointment, texts.ASK_REJECT_REASON)
         await show(update, context, text, keyboards.reject_reason(appointment.id))
         return REASON
-    return await _show_days(update, context, appointment)
+    return await show_days(update, context, appointment)
 
 
-async def _show_days(update: Update, context: BotContext, appointment: Appointment) -> str:
+async def show_days(update: Update, context: BotContext, appointment: Appointment) -> str:
     days = preferred_days_ahead(appointment, practice_today(context.settings))
     text = _card_with(appointment, texts.ASK_STAFF_DAY)
     await show(update, context, text, keyboards.staff_days(appointment.id, days))
@@ -255,10 +264,10 @@ async def pick_day(update: Update, context: BotContext, pressed: Pressed) -> Sta
         return None
     await answer(update)
     _draft(context)["day"] = day.isoformat()
-    return await _show_times(update, context, pressed.appointment)
+    return await show_times(update, context, pressed.appointment)
 
 
-async def _show_times(update: Update, context: BotContext, appointment: Appointment) -> str:
+async def show_times(update: Update, context: BotContext, appointment: Appointment) -> str:
     day = date.fromisoformat(_draft(context)["day"])
     minutes = await offered_starts(context.settings, appointment, day)
     text = _card_with(appointment, texts.ask_staff_time(day))
@@ -278,7 +287,7 @@ async def pick_time(update: Update, context: BotContext, pressed: Pressed) -> St
     return DURATION
 
 
-def _start(context: BotContext) -> datetime:
+def chosen_start(context: BotContext) -> datetime:
     """The chosen start as a practice wall-clock datetime (naive)."""
     draft = _draft(context)
     day = date.fromisoformat(draft["day"])
@@ -288,7 +297,7 @@ def _start(context: BotContext) -> datetime:
 @decision_step(StaffDuration)
 async def pick_duration(update: Update, context: BotContext, pressed: Pressed) -> State:
     # InvalidInput (a time skipped by a daylight-saving jump) is told by bot.errors.
-    start = localize(context.settings, _start(context))
+    start = localize(context.settings, chosen_start(context))
     await answer(update)
     _draft(context)["duration"] = pressed.data.minutes
     return await _show_confirm(update, context, pressed.appointment, start, pressed.data.minutes)
@@ -325,20 +334,20 @@ async def confirm(update: Update, context: BotContext, pressed: Pressed) -> Stat
             context.settings,
             pressed.appointment.id,
             pressed.staff,
-            _start(context),
+            chosen_start(context),
             _draft(context)["duration"],
             override=pressed.data.action == "override",
         )
     except Conflict as exc:
-        if (ended := await _decided_meanwhile(update, context, pressed, exc)) is not None:
+        if (ended := await decided_meanwhile(update, context, pressed, exc)) is not None:
             return ended
         # Another session took the time meanwhile: pick again.
-        return await _show_times(update, context, pressed.appointment)
+        return await show_times(update, context, pressed.appointment)
     except InvalidInput as exc:
         # E.g. the start passed while the summary was shown: pick the day again.
         await tell_error(update, context, exc)
-        return await _show_days(update, context, pressed.appointment)
-    return await _decided(update, context, scheduled, texts.SCHEDULED_TOAST)
+        return await show_days(update, context, pressed.appointment)
+    return await decided(update, context, scheduled, texts.SCHEDULED_TOAST)
 
 
 @decision_step(StaffStep)
@@ -348,12 +357,12 @@ async def step_back(update: Update, context: BotContext, pressed: Pressed) -> St
     draft = _draft(context)
     if draft["duration"] is not None:
         draft["duration"] = None
-        return await _show_times(update, context, pressed.appointment)
+        return await show_times(update, context, pressed.appointment)
     if draft["minute"] is not None:
         draft["minute"] = None
-        return await _show_times(update, context, pressed.appointment)
+        return await show_times(update, context, pressed.appointment)
     draft["day"] = None
-    return await _show_days(update, context, pressed.appointment)
+    return await show_days(update, context, pressed.appointment)
 
 
 async def reason_typed(update: Update, context: BotContext) -> State:
@@ -376,11 +385,11 @@ async def _reject(
     try:
         rejected = await reject_appointment(context.settings, appointment.id, staff, reason)
     except Conflict as exc:
-        return await _decided_meanwhile(update, context, pressed, exc)
-    return await _decided(update, context, rejected, texts.REJECTED_TOAST)
+        return await decided_meanwhile(update, context, pressed, exc)
+    return await decided(update, context, rejected, texts.REJECTED_TOAST)
 
 
-async def _decided_meanwhile(
+async def decided_meanwhile(
     update: Update, context: BotContext, pressed: Pressed, exc: Conflict
 ) -> int | None:
     """After a Conflict: a colleague decided first (shown, END), or else the conflict is told
@@ -392,11 +401,11 @@ async def _decided_meanwhile(
     return None
 
 
-async def _decided(
-    update: Update, context: BotContext, appointment: Appointment, toast: str
+async def decided(
+    update: Update, context: BotContext, appointment: Appointment, toast: str, note: str = ""
 ) -> int:
     """Decided: the request's message shows the outcome; a toast for a press."""
-    outcome = await _show_outcome(update, context, appointment)
+    outcome = await _show_outcome(update, context, appointment, note)
     await answer(update, toast)
     if update.callback_query is None:
         await say(update, context, f"Done. {outcome}")
@@ -437,48 +446,56 @@ async def cancel_button(update: Update, context: BotContext) -> State:
     return await cancel(update, context)
 
 
-def build_staff_conversation() -> ConversationHandler:
+def build_staff_conversation(
+    extra_states: Mapping[str, Sequence[BaseHandler]] | None = None,
+    extra_callbacks: Sequence[type[CallbackData]] = (),
+) -> ConversationHandler:
+    """The decision's conversation; `extra_states` adds handlers to states (tried first) or
+    new states, e.g. the series steps of `bot.conversations.series`."""
     buttons_only = MessageHandler(~filters.COMMAND, use_the_buttons)
     back = CallbackQueryHandler(step_back, pattern=StaffStep.filter(action="back"))
     cancel_pressed = CallbackQueryHandler(cancel_button, pattern=StaffStep.filter(action="cancel"))
+    states: dict[object, list[BaseHandler]] = {
+        DAY: [
+            CallbackQueryHandler(pick_day, pattern=StaffDay.filter()),
+            CallbackQueryHandler(other_day, pattern=StaffStep.filter(action="other_day")),
+            back,
+            cancel_pressed,
+            buttons_only,
+        ],
+        TIME: [
+            CallbackQueryHandler(pick_time, pattern=StaffTime.filter()),
+            back,
+            cancel_pressed,
+            buttons_only,
+        ],
+        DURATION: [
+            CallbackQueryHandler(pick_duration, pattern=StaffDuration.filter()),
+            back,
+            cancel_pressed,
+            buttons_only,
+        ],
+        CONFIRM: [
+            CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="confirm")),
+            CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="override")),
+            back,
+            cancel_pressed,
+            buttons_only,
+        ],
+        REASON: [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, reason_typed),
+            CallbackQueryHandler(reason_skipped, pattern=StaffStep.filter(action="skip")),
+            cancel_pressed,
+            buttons_only,
+        ],
+    }
+    for state, handlers in (extra_states or {}).items():
+        states[state] = [*handlers, *states.get(state, [])]
     return conversation(
         "staff_decision",
         entry_points=[CallbackQueryHandler(decide, pattern=DecideRequest.filter())],
-        states={
-            DAY: [
-                CallbackQueryHandler(pick_day, pattern=StaffDay.filter()),
-                CallbackQueryHandler(other_day, pattern=StaffStep.filter(action="other_day")),
-                back,
-                cancel_pressed,
-                buttons_only,
-            ],
-            TIME: [
-                CallbackQueryHandler(pick_time, pattern=StaffTime.filter()),
-                back,
-                cancel_pressed,
-                buttons_only,
-            ],
-            DURATION: [
-                CallbackQueryHandler(pick_duration, pattern=StaffDuration.filter()),
-                back,
-                cancel_pressed,
-                buttons_only,
-            ],
-            CONFIRM: [
-                CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="confirm")),
-                CallbackQueryHandler(confirm, pattern=StaffStep.filter(action="override")),
-                back,
-                cancel_pressed,
-                buttons_only,
-            ],
-            REASON: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, reason_typed),
-                CallbackQueryHandler(reason_skipped, pattern=StaffStep.filter(action="skip")),
-                cancel_pressed,
-                buttons_only,
-            ],
-        },
+        states=states,
         fallbacks=[],
         cancel=cancel,
-        own_callbacks=(StaffDay, StaffTime, StaffDuration, StaffStep),
+        own_callbacks=(StaffDay, StaffTime, StaffDuration, StaffStep, *extra_callbacks),
     )
