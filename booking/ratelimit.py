@@ -1,10 +1,11 @@
 """Sliding-window rate limits over the `RateLimitHit` table.
 
-A limit counts hits in a bucket over the last `window`; past `limit` the caller gets
-`RateLimited` with the seconds until the oldest counted hit leaves the window. Buckets are
-`<limit name>:<HMAC of the key>` (the blind-index key), so the table never holds an e-mail
-address or an IP address. Living in the database, limits hold across processes and
-restarts; `booking.scheduler.purge_stale_rows` forgets hits older than a day.
+A limit counts hits in a bucket over the last `window` (in SQL, on the (bucket, at) index);
+past `limit` the caller gets `RateLimited` with the seconds until the oldest counted hit
+leaves the window. Buckets are `<limit name>:<HMAC of the key>` (the blind-index key), so
+the table never holds an e-mail address or an IP address. Living in the database, limits
+hold across processes and restarts; `booking.scheduler.purge_stale_rows` forgets hits older
+than a day.
 
 - `await limit.hit(key, now=None)`: count one attempt, or raise RateLimited (not counted).
 - `await limit.check(key, now=None)`: raise RateLimited when the bucket is full, count nothing
@@ -61,26 +62,33 @@ class RateLimit:
         digest = current_vault().blind_index(f"{self.name}|{key.strip().lower()}")
         return f"{self.name}:{digest}"
 
-    async def _window_hits(self, bucket: str, now: datetime) -> list[datetime]:
-        return list(
-            await RateLimitHit.filter(bucket=bucket, at__gt=now - self.window)
+    def _window(self, bucket: str, now: datetime):
+        return RateLimitHit.filter(bucket=bucket, at__gt=now - self.window)
+
+    async def _retry_after(self, bucket: str, count: int, now: datetime) -> int:
+        # The bucket has room again once enough of the oldest hits have left the window:
+        # the one `allowed` places from the newest (counted and found in SQL, by index).
+        if count < self.allowed:
+            return 1
+        oldest = (
+            await self._window(bucket, now)
             .order_by("at")
+            .offset(count - self.allowed)
+            .limit(1)
             .values_list("at", flat=True)
         )
-
-    def _retry_after(self, hits: list[datetime], now: datetime) -> int:
-        # The bucket has room again once enough of the oldest hits have left the window.
-        if len(hits) < self.allowed:
+        if not oldest:
             return 1
-        frees_at = hits[len(hits) - self.allowed] + self.window
+        frees_at = oldest[0] + self.window
         return max(1, math.ceil((frees_at - now).total_seconds()))
 
     async def check(self, key: str, *, now: datetime | None = None) -> None:
         """Raise RateLimited when the bucket is full; count nothing."""
         now = now or _now()
-        hits = await self._window_hits(self.bucket(key), now)
-        if len(hits) >= self.allowed:
-            raise RateLimited(self._retry_after(hits, now))
+        bucket = self.bucket(key)
+        count = await self._window(bucket, now).count()
+        if count >= self.allowed:
+            raise RateLimited(await self._retry_after(bucket, count, now))
 
     async def record(self, key: str, *, now: datetime | None = None) -> None:
         """Count one attempt."""
@@ -95,10 +103,10 @@ class RateLimit:
         now = now or _now()
         bucket = self.bucket(key)
         row = await RateLimitHit.create(bucket=bucket, at=now)
-        hits = await self._window_hits(bucket, now)
-        if len(hits) > self.allowed:
+        if await self._window(bucket, now).count() > self.allowed:
             await row.delete()
-            raise RateLimited(self._retry_after(await self._window_hits(bucket, now), now))
+            count = await self._window(bucket, now).count()
+            raise RateLimited(await self._retry_after(bucket, count, now))
 
 
 async def hit_all(
