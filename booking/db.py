@@ -19,8 +19,20 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 APP = "models"
 
 
+# SQLite runs in WAL mode (Tortoise's default); there `synchronous=NORMAL` syncs the log at
+# checkpoints instead of at every commit: the database stays consistent whatever happens,
+# and only a power cut (not a crash of the process) can lose the last commits. A URL that
+# names its own `synchronous` keeps it.
+SQLITE_PRAGMAS = {"synchronous": "NORMAL"}
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     url = database_url.replace("postgresql://", "postgres://", 1)
+    if url.startswith("sqlite://") and url.removeprefix("sqlite://") != ":memory:":
+        given = url.partition("?")[2]
+        extra = [f"{k}={v}" for k, v in SQLITE_PRAGMAS.items() if f"{k}=" not in given]
+        if extra:
+            url += ("&" if given else "?") + "&".join(extra)
     return {
         "connections": {"default": url},
         "apps": {APP: {"models": ["models", "aerich.models"], "default_connection": "default"}},
