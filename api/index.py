@@ -276,7 +276,7 @@ def _meeting_endpoints(u: Any) -> dict[str, Any]:
             "methods": ["POST"],
             "authentication": "Required (Staff users only)",
             "required_fields": ["scheduled_datetime"],
-            "optional_fields": ["scheduled_duration", "override"],
+            "optional_fields": ["scheduled_duration", "override", "repeat", "skip_conflicts"],
             "prerequisites": "Appointment must be in 'pending_review' status",
             "validation": '409 names each clash; "override": true books past all but a session',
             "example_request": {

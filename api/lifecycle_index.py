@@ -1,4 +1,5 @@
-"""The `/api/` index's entries for a session's life after booking (routes of `api.lifecycle`).
+"""The `/api/` index's entries for a session's life after booking (routes of `api.lifecycle`,
+and of `api.series` for a weekly series).
 
 Kept apart from `api.index` so each stays short; `api.index` merges them into the
 appointments group, in the same shape as its own entries.
@@ -135,6 +136,41 @@ def lifecycle_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
                 "A later answer replaces the recorded one; each answer is an event",
                 "Counted in stats as attendance_rate and no_show_rate",
                 "Staff are asked in the chat when the join window closes (Attended / No-show)",
+            ],
+        },
+        **_series_endpoints(u, base),
+    }
+
+
+def _series_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
+    """A weekly series (booked by schedule/ with `repeat`): read it, cancel it from a date."""
+    one = f"{base}/series/<uuid:series_id>"
+    return {
+        "series_detail": {
+            "description": "A weekly series and its occurrences, oldest first (owner or staff)",
+            "url": u(f"{one}/"),
+            "methods": ["GET"],
+            "authentication": "Required (the series' client or staff; 404 for anyone else)",
+            "response_includes": {
+                "id": "The series id (every occurrence carries it as `series`)",
+                "every_weeks": "1-4",
+                "occurrences": "Appointment objects, oldest first",
+            },
+        },
+        "cancel_series": {
+            "description": "Cancel an occurrence and every later one (owner or staff)",
+            "url": u(f"{one}/cancel/"),
+            "methods": ["POST"],
+            "authentication": "Required (the series' client or staff)",
+            "optional_fields": ["from", "reason"],
+            "validation": "from: YYYY-MM-DD, the practice's date (default today)",
+            "example_request": {"from": "2024-02-06", "reason": "Moving away"},
+            "side_effects": [
+                "Each occurrence from that date on is cancelled by the rules of a single "
+                "cancel: late inside the notice for a client, both sides told, its reminders "
+                "cancelled, the client's e-mail carries its .ics METHOD:CANCEL",
+                "Earlier occurrences stay as they are; moving one occurrence moves only it",
+                "409 when no occurrence from that date can still be cancelled",
             ],
         },
     }

@@ -52,9 +52,12 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "confirm_attendance",
         "running_late",
         "record_attendance",
+        "series_detail",
+        "cancel_series",
     }
     urls = urls_in(index["endpoints"])
-    assert len(urls) == 30  # 9 of them the session's life after booking, 3 of days on offer
+    # 11 of them the session's life after booking (2 of a series), 3 of days on offer
+    assert len(urls) == 32
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 
@@ -68,7 +71,7 @@ async def test_every_url_in_the_index_is_a_route_of_the_app(api, db):
     ]
     for endpoint in groups:
         path = re.sub(r"<uuid:pk>", "{appointment_id}", endpoint["url"].removeprefix(base))
-        path = path.replace("<int:pk>", "{block_id}")
+        path = path.replace("<int:pk>", "{block_id}").replace("<uuid:series_id>", "{series_id}")
         for method in endpoint["methods"]:
             assert (path, method) in routes, (path, method)
 
