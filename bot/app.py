@@ -45,6 +45,7 @@ from bot.conversations.staff_commands import staff_handlers
 from bot.conversations.staff_decisions import build_staff_conversation
 from bot.conversations.staff_sessions import staff_session_handlers
 from bot.conversations.start import fallback_handlers, start_handlers, unmarked_command_handler
+from bot.conversations.waitlist import waitlist_handlers
 from bot.delivery import TelegramSender
 from bot.errors import report_error
 from bot.persistence import DatabasePersistence
@@ -146,6 +147,7 @@ def register_handlers(application: Application) -> None:
             *attendance_handlers(),
             *planner_handlers(),
             *staff_handlers(),
+            *waitlist_handlers(),
             *fallback_handlers(),
         ]
     )

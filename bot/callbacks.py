@@ -444,6 +444,18 @@ class MarkAttendance(CallbackData):
     at: int
 
 
+@dataclasses.dataclass(frozen=True)
+class WaitlistPress(CallbackData):
+    """The waitlist: Take it / No thanks on a held time (`target`: the offer), "tell me if an
+    earlier time opens" on a session (`target`: the session), "tell me if something opens"
+    at the end of the booking calendar (`target`: the nil UUID)."""
+
+    prefix = "wl"
+    actions = frozenset({"take", "pass", "earlier", "anything"})
+    action: str
+    target: uuid.UUID
+
+
 # Buttons that start a flow of their own: a conversation in progress leaves for them.
 ENTRY_CALLBACKS: tuple[type[CallbackData], ...] = (
     MenuAction,
@@ -453,6 +465,7 @@ ENTRY_CALLBACKS: tuple[type[CallbackData], ...] = (
     StaffAction,
     EditRule,
     AwayStep,
+    WaitlistPress,
 )
 
 
@@ -487,4 +500,5 @@ ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     PlanStep,
     MoveAsk,
     MarkAttendance,
+    WaitlistPress,
 )

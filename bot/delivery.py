@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from booking.notifications import PermanentSendError, SendError
-from bot import attendance_views, keyboards, session_keyboards, session_texts
+from bot import attendance_views, keyboards, session_keyboards, session_texts, waitlist_keyboards
 from bot.callbacks import minute_stamp
 from models import Notification
 
@@ -145,6 +145,8 @@ def _own_rows(payload: dict, zone: tzinfo) -> list[list[InlineKeyboardButton]]:
     press after a change is refused).
     """
     kind, raw_id = payload.get("kind"), payload.get("appointment_id")
+    if kind == "waitlist_offer" and payload.get("offer_id"):
+        return waitlist_keyboards.offer_rows(uuid.UUID(str(payload["offer_id"])))
     if not kind or not raw_id:
         return []
     appointment_id = uuid.UUID(str(raw_id))

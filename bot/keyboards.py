@@ -16,7 +16,7 @@ from telegram import (
 
 from booking.availability import DAY_NAMES, SLOT_LABELS
 from booking.formatting import format_clock, format_short_date
-from bot import series_views, texts
+from bot import series_views, texts, waitlist_keyboards
 from bot.callbacks import (
     BookingStep,
     DecideRequest,
@@ -180,7 +180,8 @@ def booking_calendar(
         _button("Cancel", BookingStep("cancel")),
     ]
     first, last = today + timedelta(days=1), today + timedelta(days=horizon)
-    return calendar(first, last, day_button, footer)
+    # Last: wait for freed time instead (`bot.conversations.waitlist`).
+    return calendar(first, last, day_button, [*footer, waitlist_keyboards.anything_button()])
 
 
 def slot_picker(

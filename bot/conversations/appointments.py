@@ -17,7 +17,7 @@ from booking.appointments import list_for_user
 from booking.availability import SLOT_LABELS
 from booking.meetings import meeting_info
 from booking.series import SeriesSummary, summaries_for
-from bot import keyboards, session_keyboards, texts
+from bot import keyboards, session_keyboards, texts, waitlist_keyboards
 from bot.callbacks import MenuAction, minute_stamp
 from bot.context import BotContext
 from bot.conversations.common import account_of, answer, say
@@ -92,9 +92,10 @@ def _session_rows(number: int, appointment: Appointment) -> list[list[InlineKeyb
     if appointment.status == AppointmentStatus.SCHEDULED:
         if start is None or start <= datetime.now(UTC):
             return []
-        return session_keyboards.appointment_rows(
+        rows = session_keyboards.appointment_rows(
             number, appointment.id, minute_stamp(start), can_move=True, can_cancel=True
         )
+        return [*rows, waitlist_keyboards.earlier_row(number, appointment.id)]
     if appointment.status == AppointmentStatus.PENDING_REVIEW:
         return session_keyboards.appointment_rows(
             number, appointment.id, 0, can_move=False, can_cancel=True

@@ -78,7 +78,8 @@ async def test_a_late_cancellation_is_stated_before_and_recorded(
     await alice.send("/appointments")
     listing = await alice.expect("Your requests:")
     join = texts.join_label(start.astimezone(bot.settings.zone))  # by date and time
-    assert listing.button_texts == [join, "Ask to move 1", "Cancel 1"]
+    earlier = "1: Tell me if an earlier time opens"  # the waitlist
+    assert listing.button_texts == [join, "Ask to move 1", "Cancel 1", earlier]
     await alice.press(listing, "Cancel 1")
     question = await alice.expect("Cancel your session on")
     assert "less than 24 hours" in question.text and "late cancellation" in question.text
