@@ -164,7 +164,7 @@ class Dispatcher:
         return True
 
     async def _claim(
-        self, channels: Iterable[NotificationChannel] | None = None
+        self, channels: Iterable[NotificationChannel] | None = None, limit: int | None = None
     ) -> list[tuple[Notification, datetime]]:
         """Lease up to a batch of due rows (of `channels`, by default every channel with a
         sender); each comes with the lease value that proves it."""
@@ -181,7 +181,7 @@ class Dispatcher:
                 query = query.select_for_update(skip_locked=True)
             ids = (
                 await query.order_by("due_at", "id")
-                .limit(self.batch_size)
+                .limit(limit or self.batch_size)
                 .values_list("id", flat=True)
             )
             claimed = []
@@ -283,12 +283,34 @@ class Dispatcher:
         """One delivery round, to the end: returns how many notifications were attempted."""
         async with self._lock:
             senders = dict(self.senders)
+            # One claim across the channels first: a round with nothing due (most of them:
+            # every update and request wakes the dispatcher) costs one transaction.
+            batch = await self._claim(senders)
+            if not batch:
+                return 0
+            firsts: dict[NotificationChannel, list[tuple[Notification, datetime]]] = {
+                channel: [] for channel in senders
+            }
+            for item in batch:
+                firsts[item[0].channel].append(item)
+            more = len(batch) == self.batch_size  # else every due row is in hand
             counts = await asyncio.gather(
-                *(self._drain(channel, sender) for channel, sender in senders.items())
+                *(
+                    self._drain(channel, sender, firsts[channel], more=more)
+                    for channel, sender in senders.items()
+                    if firsts[channel] or more
+                )
             )
             return sum(counts)
 
-    async def _drain(self, channel: NotificationChannel, sender: Sender) -> int:
+    async def _drain(
+        self,
+        channel: NotificationChannel,
+        sender: Sender,
+        batch: list[tuple[Notification, datetime]],
+        *,
+        more: bool,
+    ) -> int:
         """Deliver one channel's due rows until none is left; returns how many were attempted.
 
         `concurrency` workers share the claimed rows, each through a session of its own (one
@@ -296,7 +318,8 @@ class Dispatcher:
         as soon as the workers have taken every row of this one, so the channel never
         idles between batches; a claimed row still waits at most about one batch.
         """
-        batch = await self._claim([channel])
+        if more and len(batch) < self.batch_size:
+            batch += await self._claim([channel], self.batch_size - len(batch))
         if not batch:
             return 0
         rows: asyncio.Queue[tuple[Notification, datetime] | None] = asyncio.Queue()
@@ -357,9 +380,13 @@ class Dispatcher:
         while not stopping.is_set():
             delay = poll_interval
             try:
-                await self.dispatch_due()
+                # One read decides: a wake with nothing due (the bot wakes it after every
+                # update, the API after every write) costs no transaction.
                 next_due = await self.next_due_at()
-                if next_due is not None:
+                if next_due is not None and next_due <= self.clock():
+                    await self.dispatch_due()
+                    delay = 0.0  # then look again
+                elif next_due is not None:
                     delay = min(delay, (next_due - self.clock()).total_seconds())
             except Exception:
                 log.exception("dispatch round failed")
