@@ -62,7 +62,15 @@ def help_text(*, is_staff: bool) -> str:
         lines += [f"/{name} - {description}" for name, description in STAFF_COMMANDS]
         lines.append(ATTENDANCE_HELP)
         lines.append(SERIES_HELP)
+    lines.append(WAITLIST_HELP)
     return "\n".join(lines)
+
+
+WAITLIST_HELP = (
+    "Waitlist: at the end of the /book calendar, 'tell me if something opens'; on a session in "
+    "/appointments, 'tell me if an earlier time opens'. Freed time is held for you for a while: "
+    "Take it or No thanks."
+)
 
 
 SERIES_HELP = (
