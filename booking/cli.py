@@ -24,7 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="API + bot + scheduler in one process (the default set-up)")
-    commands.add_parser("serve", help="the API only (scale the web tier out)")
+    serve = commands.add_parser("serve", help="the API only (scale the web tier out)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="processes sharing the port (SO_REUSEPORT), e.g. one per core (default 1)",
+    )
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     commands.add_parser("worker", help="the bot and the notification dispatcher")
     commands.add_parser("migrate", help="apply database migrations (safe to run twice)")
     staff = commands.add_parser("create-staff", help="create or promote a staff user")
@@ -36,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("rotate-keys", help="re-encrypt every encrypted field under the newest key")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -93,7 +107,7 @@ async def _background(
         yield dispatcher
 
 
-async def _serve(settings: Settings, *, with_background: bool) -> None:
+async def _serve(settings: Settings, *, with_background: bool, reuse_port: bool = False) -> None:
     from aiohttp import web
 
     from api.app import create_app
@@ -129,7 +143,7 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
     with _stop_signals() as stop:
         await runner.setup()
         try:
-            site = web.TCPSite(runner, settings.host, settings.port)
+            site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
             await site.start()
             log.info("API listening on http://%s:%s", settings.host, settings.port)
             await stop.wait()
@@ -137,6 +151,42 @@ async def _serve(settings: Settings, *, with_background: bool) -> None:
             await runner.drain()
         finally:
             await runner.cleanup()
+
+
+def _serve_workers(settings: Settings, count: int) -> int:
+    """`serve --workers N`: N `serve` processes bound to one port with SO_REUSEPORT (the
+    kernel spreads the connections). SIGTERM and SIGINT are passed on to them; the exit
+    status is 0 once every one has stopped with 0. One that stops by itself stops the rest."""
+    import subprocess
+    import time
+
+    if settings.telegram_bot_token is not None and settings.telegram_webhook_url:
+        print("error: webhook mode needs one web process (--workers 1)", file=sys.stderr)
+        return 1
+    command = [sys.executable, "-m", "booking", "serve", "--reuse-port"]
+    children = [subprocess.Popen(command) for _ in range(count)]  # noqa: S603 (our own argv)
+    stopping = False
+
+    def stop_all(signum: int, _frame: object = None) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop_all)
+    log.info("serving with %d processes: %s", count, " ".join(str(c.pid) for c in children))
+    while any(child.poll() is None for child in children):
+        if not stopping and any(child.returncode is not None for child in children):
+            log.error("a serve process stopped by itself: stopping the others")
+            stop_all(signal.SIGTERM)
+        time.sleep(0.2)
+    # A child stopped by the signal passed on before it had set up its handlers stopped as
+    # it was asked to.
+    asked = {-signal.SIGTERM, -signal.SIGINT} if stopping else set()
+    codes = [child.returncode for child in children if child.returncode not in asked]
+    return next((code if code > 0 else 1 for code in codes if code != 0), 0)
 
 
 async def _worker(settings: Settings) -> None:
@@ -211,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     match args.command:
         case "run":
             asyncio.run(_serve(settings, with_background=True))
+        case "serve" if args.workers > 1:
+            return _serve_workers(settings, args.workers)
         case "serve":
-            asyncio.run(_serve(settings, with_background=False))
+            asyncio.run(_serve(settings, with_background=False, reuse_port=args.reuse_port))
         case "worker":
             asyncio.run(_worker(settings))
         case "migrate":
