@@ -14,7 +14,10 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from booking.freshness import Fresh
 from models import Appointment, AppointmentStatus, Attendance
+
+_recent = Fresh()
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ def _count(**where: Any) -> Count:
 
 
 async def stats() -> AppointmentStats:
+    """The numbers; the same for every caller within a second (`booking.freshness`)."""
+    return await _recent.get("stats", _stats)
+
+
+async def _stats() -> AppointmentStats:
     rows = await Appointment.annotate(
         total=Count("id"),
         pending=_count(status=AppointmentStatus.PENDING_REVIEW),
