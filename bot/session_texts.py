@@ -168,8 +168,8 @@ def staff_cancel_question(client: str) -> str:
     return f"Cancel this session? {client} is told in the chat and by e-mail."
 
 
-def cancelled_by(by: str, *, late: bool = False) -> str:
-    return f"Cancelled by {by}." + (" (late cancellation)" if late else "")
+def cancelled_by(by: str) -> str:
+    return f"Cancelled by {by}. The client is told."
 
 
 def moved_by(by: str, when: str) -> str:
@@ -186,10 +186,10 @@ def proposed_by(by: str, times: Sequence[str]) -> str:
 
 
 def outcome_toast(outcome: str) -> str:
-    return outcome.split(".")[0] + "."
+    """The first line of an outcome, for the pop-up."""
+    return outcome.split("\n")[0]
 
 
-STAFF_CANCELLED_TOAST = "Cancelled. The client is told."
 NO_MOVE_REQUEST = "There is no open request to move this session."
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -25,7 +27,7 @@ from booking.person_fields import name_problem
 from bot import texts
 from bot.callbacks import ENTRY_CALLBACKS, CallbackData, MalformedCallback
 from bot.context import BotContext
-from models import User
+from models import Appointment, User
 
 END = ConversationHandler.END
 CD = TypeVar("CD", bound=CallbackData)
@@ -188,6 +190,58 @@ def pressed_message_id(update: Update) -> int | None:
     if query is None or query.message is None:
         return None
     return query.message.message_id
+
+
+async def live_press(
+    update: Update, context: BotContext, kind: type[CD], draft_key: str
+) -> CD | None:
+    """The pressed data if it names the appointment of the draft under `draft_key` and comes
+    from the message that draft is on; else None, and the press is told it is stale."""
+    data = parse(update, kind)
+    draft = context.user_data.get(draft_key)
+    if (
+        data is None
+        or draft is None
+        or data.appointment.hex != draft["appointment"]  # type: ignore[attr-defined]
+        or pressed_message_id(update) != draft["message_id"]
+    ):
+        await answer(update, texts.STALE_BUTTON)
+        return None
+    return data
+
+
+@dataclass(frozen=True)
+class StaffPress:
+    """A live press on a step of a staff flow, re-checked: its data, the staff, the appointment."""
+
+    data: Any
+    staff: User
+    appointment: Appointment
+
+
+Current = Callable[[Update, BotContext], Awaitable[tuple[User, Appointment] | None]]
+Step = Callable[[Update, BotContext, StaffPress], Awaitable[Any]]
+
+
+def checked_step(
+    kind: type[CallbackData], draft_key: str, current: Current, *, gone: Any
+) -> Callable[[Step], Callable[[Update, BotContext], Awaitable[Any]]]:
+    """A step of a staff flow whose draft is under `draft_key`: it runs only for a live press
+    (`live_press`) while `current` finds the staff and the appointment still as the flow
+    needs them (else `current` has told why, and the step answers `gone`)."""
+
+    def wrap(step: Step) -> Callable[[Update, BotContext], Awaitable[Any]]:
+        @functools.wraps(step)
+        async def checked(update: Update, context: BotContext) -> Any:
+            if (data := await live_press(update, context, kind, draft_key)) is None:
+                return None
+            if (found := await current(update, context)) is None:
+                return gone
+            return await step(update, context, StaffPress(data, *found))
+
+        return checked
+
+    return wrap
 
 
 async def use_the_buttons(update: Update, context: BotContext) -> None:

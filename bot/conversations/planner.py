@@ -16,7 +16,6 @@ therapists pressing at once get one outcome: the second is shown the session as 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,7 +37,10 @@ from bot import texts
 from bot.callbacks import CallbackData, PlanDay, PlanLength, PlanStep, PlanTime, StaffAction
 from bot.context import BotContext
 from bot.conversations.common import (
+    StaffPress,
+    Step,
     answer,
+    checked_step,
     edit,
     parse,
     pressed_message_id,
@@ -132,41 +134,6 @@ async def begin(update: Update, context: BotContext) -> None:
     await _show_days(update, context, appointment)
 
 
-@dataclass(frozen=True)
-class Pressed:
-    data: Any
-    staff: User
-    appointment: Appointment
-
-
-Step = Callable[[Update, BotContext, Pressed], Awaitable[None]]
-
-
-def plan_step(kind: type[CallbackData]) -> Callable[[Step], Callable[..., Awaitable[None]]]:
-    """A step runs only for a press on the message being planned, for its session, by
-    someone still staff, while the session is as it was when the plan began."""
-
-    def wrap(step: Step) -> Callable[..., Awaitable[None]]:
-        @functools.wraps(step)
-        async def checked(update: Update, context: BotContext) -> None:
-            data = parse(update, kind)
-            draft = context.user_data.get(DRAFT)
-            if (
-                data is None
-                or draft is None
-                or data.appointment.hex != draft["appointment"]  # type: ignore[attr-defined]
-                or pressed_message_id(update) != draft["message_id"]
-            ):
-                await answer(update, texts.STALE_BUTTON)
-                return
-            if (found := await _current(update, context)) is not None:
-                await step(update, context, Pressed(data, *found))
-
-        return checked
-
-    return wrap
-
-
 async def _current(update: Update, context: BotContext) -> tuple[User, Appointment] | None:
     staff = await staff_account(update)
     if staff is None:
@@ -181,6 +148,15 @@ async def _current(update: Update, context: BotContext) -> tuple[User, Appointme
         await show_outgrown(update, context, appointment)
         return None
     return staff, appointment
+
+
+Pressed = StaffPress
+
+
+def plan_step(kind: type[CallbackData]) -> Callable[[Step], Callable[..., Awaitable[None]]]:
+    """A step runs only for a press on the message being planned, for its session, by
+    someone still staff, while the session is as it was when the plan began."""
+    return checked_step(kind, DRAFT, _current, gone=None)
 
 
 async def _on_message(

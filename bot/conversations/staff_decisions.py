@@ -11,9 +11,7 @@ where exactly one of two simultaneous decisions wins.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -48,9 +46,13 @@ from bot.callbacks import (
 from bot.context import BotContext
 from bot.conversations.common import (
     END,
+    StaffPress,
+    Step,
     answer,
+    checked_step,
     conversation,
     edit,
+    live_press,
     parse,
     pressed_message_id,
     require_staff,
@@ -159,49 +161,13 @@ async def _current(update: Update, context: BotContext) -> tuple[User, Appointme
     return staff, appointment
 
 
-async def _live(update: Update, context: BotContext, kind: type[CallbackData]) -> Any:
-    """The pressed data if it belongs to the request and message being decided; else None."""
-    data = parse(update, kind)
-    draft = context.user_data.get(DRAFT)
-    if (
-        data is None
-        or draft is None
-        or data.appointment.hex != draft["appointment"]  # type: ignore[attr-defined]
-        or pressed_message_id(update) != draft["message_id"]
-    ):
-        await answer(update, texts.STALE_BUTTON)
-        return None
-    return data
-
-
-@dataclass(frozen=True)
-class Pressed:
-    """A live press on a step of a decision, re-checked: its data, the staff, the request."""
-
-    data: Any
-    staff: User
-    appointment: Appointment
-
-
-Step = Callable[[Update, BotContext, Pressed], Awaitable[State]]
+Pressed = StaffPress
 
 
 def decision_step(kind: type[CallbackData]) -> Callable[[Step], Callable[..., Awaitable[State]]]:
     """A step runs only for a press on the message being decided, for the request being
     decided, by someone still staff, while the request is still pending."""
-
-    def wrap(step: Step) -> Callable[..., Awaitable[State]]:
-        @functools.wraps(step)
-        async def checked(update: Update, context: BotContext) -> State:
-            if (data := await _live(update, context, kind)) is None:
-                return None
-            if (found := await _current(update, context)) is None:
-                return END
-            return await step(update, context, Pressed(data, *found))
-
-        return checked
-
-    return wrap
+    return checked_step(kind, DRAFT, _current, gone=END)
 
 
 # --- the steps ----------------------------------------------------------------------------
@@ -441,7 +407,7 @@ async def _restore(context: BotContext, staff: User, draft: dict[str, Any]) -> N
 
 
 async def cancel_button(update: Update, context: BotContext) -> State:
-    if await _live(update, context, StaffStep) is None:
+    if await live_press(update, context, StaffStep, DRAFT) is None:
         return None
     return await cancel(update, context)
 

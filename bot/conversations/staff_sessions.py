@@ -14,6 +14,8 @@ message shows the session as it is now.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -168,23 +170,46 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     await show(update, context, text, buttons.staff_cancel_confirm(appointment.id, data.at))
 
 
-async def cancel_confirmed(update: Update, context: BotContext) -> None:
-    """Yes, cancel it: the same service as the API's cancel; the client is told."""
+Transition = Callable[[Settings, uuid.UUID, User], Awaitable[Appointment]]
+
+
+async def _transition(
+    update: Update, context: BotContext, change: Transition, outcome: Callable[[str], str]
+) -> None:
+    """One press, one service call under the session's lock; the message shows the outcome.
+
+    A Conflict (a colleague, or the client, changed it first) changes nothing here: the
+    message shows the session as it is now.
+    """
     data = parse(update, StaffAction)
-    assert data is not None
+    assert data is not None  # the pattern lets only well-formed data in
     async with one_press_at_a_time(context, data.appointment):
         if (found := await pressed_session(update, context, data)) is None:
             return
         staff, appointment = found
         try:
-            cancelled = await cancel_appointment(context.settings, appointment.id, staff, None)
+            changed = await change(context.settings, appointment.id, staff)
         except Conflict:
             await show_outgrown(update, context, await get_appointment_for(staff, appointment.id))
             return
-    await answer(update, words.STAFF_CANCELLED_TOAST)
-    footer = words.cancelled_by(staff.first_name or "you")
-    text, markup = await staff_view(context.settings, cancelled, footer)
+    footer = outcome(staff.first_name or "you")
+    await answer(update, words.outcome_toast(footer))
+    text, markup = await staff_view(context.settings, changed, footer)
     await show(update, context, text, markup)
+
+
+async def cancel_confirmed(update: Update, context: BotContext) -> None:
+    """Yes, cancel it: the same service as the API's cancel; the client is told."""
+
+    async def cancel(settings: Settings, appointment_id: uuid.UUID, staff: User) -> Appointment:
+        return await cancel_appointment(settings, appointment_id, staff, None)
+
+    await _transition(update, context, cancel, words.cancelled_by)
+
+
+async def keep(update: Update, context: BotContext) -> None:
+    """Keep: the client's move request is settled; the session stays at its time."""
+    await _transition(update, context, keep_session, words.kept_by)
 
 
 async def show_card(update: Update, context: BotContext) -> None:
@@ -195,25 +220,6 @@ async def show_card(update: Update, context: BotContext) -> None:
         return
     await answer(update)
     text, markup = await staff_view(context.settings, found[1])
-    await show(update, context, text, markup)
-
-
-async def keep(update: Update, context: BotContext) -> None:
-    """Keep: the client's move request is settled; the session stays at its time."""
-    data = parse(update, StaffAction)
-    assert data is not None
-    async with one_press_at_a_time(context, data.appointment):
-        if (found := await pressed_session(update, context, data)) is None:
-            return
-        staff, appointment = found
-        try:
-            kept = await keep_session(context.settings, appointment.id, staff)
-        except Conflict:
-            await show_outgrown(update, context, await get_appointment_for(staff, appointment.id))
-            return
-    outcome = words.kept_by(staff.first_name or "you")
-    await answer(update, outcome)
-    text, markup = await staff_view(context.settings, kept, outcome)
     await show(update, context, text, markup)
 
 
