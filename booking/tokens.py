@@ -62,8 +62,30 @@ def issue_token(
     return _encode(settings, payload), claims
 
 
+# Tokens already verified, by (secret, token): every request of a session sends the same
+# access token, and checking its HMAC and parsing its JSON again would find the same claims.
+# Expiry and type are still checked on every use. Emptied when full.
+_verified: dict[tuple[str, str], TokenClaims] = {}
+VERIFIED_KEPT = 4096
+
+
 def decode_token(settings: Settings, token: str, expected_type: str) -> TokenClaims:
     """Verify signature, expiry and type; raise NotAuthenticated with a plain reason otherwise."""
+    key = (settings.jwt_secret.get_secret_value(), token)
+    claims = _verified.get(key)
+    if claims is None:
+        claims = _verify(settings, token)
+        if len(_verified) >= VERIFIED_KEPT:
+            _verified.clear()
+        _verified[key] = claims
+    elif claims.expires_at <= datetime.now(UTC):
+        raise NotAuthenticated("Token has expired.")
+    if claims.token_type != expected_type:
+        raise NotAuthenticated("Token has wrong type.")
+    return claims
+
+
+def _verify(settings: Settings, token: str) -> TokenClaims:
     if not token.isascii():
         # A JWT is base64url and dots. Anything else (a header byte that is not UTF-8 arrives
         # as a lone surrogate) would make PyJWT's own encode fail with a UnicodeEncodeError.
@@ -79,12 +101,10 @@ def decode_token(settings: Settings, token: str, expected_type: str) -> TokenCla
         raise NotAuthenticated("Token has expired.") from None
     except jwt.PyJWTError:
         raise NotAuthenticated("Token is invalid.") from None
-    if payload.get("token_type") != expected_type:
-        raise NotAuthenticated("Token has wrong type.")
     try:
         return TokenClaims(
             user_id=uuid.UUID(str(payload["user_id"])),
-            token_type=payload["token_type"],
+            token_type=str(payload["token_type"]),
             jti=str(payload["jti"]),
             issued_at=datetime.fromtimestamp(payload["iat"], UTC),
             expires_at=datetime.fromtimestamp(payload["exp"], UTC),
