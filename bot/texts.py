@@ -27,6 +27,7 @@ CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("pending", "Requests waiting for a decision"),
     ("today", "Today's sessions"),
+    ("upcoming", "Sessions of the next 14 days"),
     ("availability", "Weekdays and booking rules"),
     ("away", "Days away: block dates"),
     ("stats", "Numbers at a glance"),
@@ -39,7 +40,8 @@ def welcome(first_name: str, *, linked: bool, is_staff: bool, practice: str) -> 
         return (
             f"{hello} You are signed in as staff of {practice}.\n"
             "New requests arrive here with Schedule and Reject buttons.\n"
-            "/pending, /today, /availability and /stats are yours; /help lists everything."
+            "/pending, /today, /upcoming, /availability and /stats are yours; /help lists "
+            "everything."
         )
     if linked:
         return (
@@ -56,16 +58,34 @@ def welcome(first_name: str, *, linked: bool, is_staff: bool, practice: str) -> 
 def help_text(*, is_staff: bool) -> str:
     lines = ["What I can do:"]
     lines += [f"/{name} - {description}" for name, description in CLIENT_COMMANDS]
+    lines.append("")
+    lines.append(CLIENT_SESSIONS_HELP)
     if is_staff:
         lines.append("")
         lines.append("For staff:")
         lines += [f"/{name} - {description}" for name, description in STAFF_COMMANDS]
+        lines.append("")
+        lines.append(STAFF_SESSIONS_HELP)
         lines.append(ATTENDANCE_HELP)
         lines.append(SERIES_HELP)
     lines.append(WAITLIST_HELP)
     return "\n".join(lines)
 
 
+CLIENT_SESSIONS_HELP = (
+    "Your session: Cancel (on its confirmation or in /appointments) tells you first whether it "
+    "is a late cancellation under the practice's notice policy. Ask to move sends the "
+    "therapist other dates and times; the session stays booked until they answer. Times the "
+    "therapist proposes arrive as buttons: tap one to take it. The day before, tap I'll be "
+    "there or Can't make it; when the room opens, Running late tells the therapist at once."
+)
+STAFF_SESSIONS_HELP = (
+    "A session's message (in /today, /upcoming, or the request once scheduled) has Move "
+    "(day, start, duration; clashes shown first, Schedule anyway past a buffer, a blocked day "
+    "or the daily cap), Propose times (up to 3, for the client to pick; also on a waiting "
+    "request) and Cancel session. A client's request to move arrives with Move, Propose times "
+    "and Keep. /upcoming shows who confirmed they will be there."
+)
 WAITLIST_HELP = (
     "Waitlist: at the end of the /book calendar, 'tell me if something opens'; on a session in "
     "/appointments, 'tell me if an earlier time opens'. Freed time is held for you for a while: "

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import texts
 from bot.callbacks import (
     MAX_BYTES,
     AcceptTime,
@@ -23,6 +24,7 @@ from bot.callbacks import (
     from_minute_stamp,
     minute_stamp,
 )
+from bot.commands import bot_commands
 from bot.delivery import _markup
 from bot.session_keyboards import plan_confirm
 
@@ -126,3 +128,15 @@ def test_confirm_is_withheld_past_a_session_and_is_anyway_past_a_buffer() -> Non
     assert texts_of(plan_confirm(SOME_ID, blocked=False, warned=True))[0] == "Schedule anyway"
     blocked = texts_of(plan_confirm(SOME_ID, blocked=True, warned=True))
     assert "Confirm" not in blocked and "Schedule anyway" not in blocked
+
+
+def test_help_tells_each_side_what_their_sessions_buttons_do() -> None:
+    client_help = texts.help_text(is_staff=False)
+    for words in ("Cancel", "late cancellation", "Ask to move", "I'll be there", "Running late"):
+        assert words in client_help
+    assert "/upcoming" not in client_help
+    staff_help = texts.help_text(is_staff=True)
+    for words in ("/upcoming", "Move", "Propose times", "Keep", "Schedule anyway"):
+        assert words in staff_help
+    assert "upcoming" in [c.command for c in bot_commands(is_staff=True)]
+    assert "upcoming" not in [c.command for c in bot_commands(is_staff=False)]
