@@ -36,10 +36,11 @@ from api.appointment_models import (
 )
 from api.auth import Access
 from api.client_address import client_ip
-from api.routing import Routes
+from api.routing import Prerendered, Routes, prerender
 from api.urls import absolute_url
 from booking import appointments
 from booking.errors import NotFound
+from booking.freshness import Fresh
 from booking.meetings import meeting_info
 from booking.proposals import offers_for
 from booking.series import schedule_series
@@ -56,6 +57,27 @@ APPOINTMENT_ID = "{appointment_id:[0-9a-fA-F-]{32,36}}"
 def _now(request: web.Request) -> datetime:
     clock = request.app.get(CLOCK)
     return clock() if clock is not None else datetime.now(UTC)
+
+
+# Rendered list pages by viewer, URL and second, reused within that second (a write
+# through this process drops them at once: booking.freshness).
+_pages = Fresh()
+
+
+async def _cached_page(
+    request: web.Request,
+    viewer: User,
+    query: AppointmentQuery | PageQuery,
+    *,
+    own_only: bool,
+) -> Prerendered:
+    key = (viewer.id, own_only, str(request.url), int(_now(request).timestamp()))
+
+    async def render() -> Prerendered:
+        page = await _page(request, viewer, query, own_only=own_only)
+        return prerender(Page[AppointmentOut], page)
+
+    return await _pages.get(key, render)
 
 
 async def _page(
@@ -139,17 +161,15 @@ def _appointment_list(path: str, query: type[BaseModel]):
 @_appointment_list(f"{PREFIX}/appointments/", AppointmentQuery)
 async def list_appointments(
     request: web.Request, *, user: User, query: AppointmentQuery
-) -> Page[AppointmentOut]:
+) -> Prerendered:
     """Staff: every request (filters status, email). Clients: their own requests."""
-    return await _page(request, user, query, own_only=False)
+    return await _cached_page(request, user, query, own_only=False)
 
 
 @_appointment_list(f"{PREFIX}/user/appointments/", PageQuery)
-async def user_appointments(
-    request: web.Request, *, user: User, query: PageQuery
-) -> Page[AppointmentOut]:
+async def user_appointments(request: web.Request, *, user: User, query: PageQuery) -> Prerendered:
     """The signed-in person's own requests, including those sent with their verified e-mail."""
-    return await _page(request, user, query, own_only=True)
+    return await _cached_page(request, user, query, own_only=True)
 
 
 @routes.endpoint(
