@@ -348,7 +348,7 @@ async def _decide(update: Update, context: BotContext, pressed: Pressed, *, over
             return
     labels = _labels(context)
     context.user_data.pop(DRAFT, None)
-    by = staff.first_name or "you"
+    by = "you"  # the outcome shows on the presser's own message (as a decision does)
     if draft["flow"] == MOVE:
         outcome = words.moved_by(by, labels[0])
     else:

@@ -192,7 +192,7 @@ async def _transition(
         except Conflict:
             await show_outgrown(update, context, await get_appointment_for(staff, appointment.id))
             return
-    footer = outcome(staff.first_name or "you")
+    footer = outcome("you")  # on the presser's own message (as a decision says it)
     await answer(update, words.outcome_toast(footer))
     text, markup = await staff_view(context.settings, changed, footer)
     await show(update, context, text, markup)

@@ -56,7 +56,7 @@ async def test_theo_proposes_two_times_and_alice_accepts_one_from_the_chat(
     summary = await theo.expect("Propose ")
     assert "(45 minutes)?" in summary.text
     await theo.press(summary, "Confirm")
-    outcome = await theo.expect("Times proposed by Theo")
+    outcome = await theo.expect("Times proposed by you")
     assert outcome.message_id == card.message_id
     assert outcome.button_texts == ["Schedule", "Reject", "Propose times"]  # still pending
 

@@ -67,7 +67,7 @@ async def test_theo_moves_a_session_and_only_the_new_times_reminders_leave(
     assert "Move the session to" in summary.text and short(bot, new_start) in summary.text
     assert summary.message_id == card.message_id
     await theo.press(summary, "Confirm")
-    outcome = await theo.expect("Moved by Theo to")
+    outcome = await theo.expect("Moved by you to")
     assert outcome.message_id == card.message_id
     assert outcome.button_texts == ["Move", "Propose times", "Cancel session"]
 
@@ -119,7 +119,7 @@ async def test_a_clash_is_shown_first_and_a_buffer_can_be_overridden(
     assert "30-minute buffer" in summary.text
     assert summary.button_texts[0] == "Schedule anyway"
     await theo.press(summary, "Schedule anyway")
-    await theo.expect("Moved by Theo to")
+    await theo.expect("Moved by you to")
     moved = await Appointment.get(user_id=client.id)
     assert moved.scheduled_datetime == charlies - timedelta(hours=1)
 
@@ -171,8 +171,8 @@ async def test_theo_cancels_from_upcoming_and_alice_is_told(
     await theo.press(back, "Cancel session")
     question = await theo.expect("Cancel this session?")
     press = await theo.press(question, "Yes, cancel it")
-    assert await press.answered() == "Cancelled by Theo. The client is told."
-    done = await theo.expect("Cancelled by Theo. The client is told.")
+    assert await press.answered() == "Cancelled by you. The client is told."
+    done = await theo.expect("Cancelled by you. The client is told.")
     assert done.button_texts == []
     await alice.expect("The practice cancelled the session on")
     fresh = await Appointment.get(id=session.id)
@@ -210,7 +210,7 @@ async def test_alices_move_request_arrives_with_move_propose_and_keep(
     assert restored.button_texts == ["Move", "Propose times", "Keep", "Cancel session"]
 
     await theo.press(restored, "Keep")
-    await theo.expect("Kept at its time by Theo.")
+    await theo.expect("Kept at its time by you.")
     await alice.expect("could not move your session; it stays as booked")
     fresh = await Appointment.get(id=session.id)
     assert fresh.scheduled_datetime == session.scheduled_datetime
