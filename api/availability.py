@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from api.app_keys import CLOCK, SETTINGS
 from api.auth import Access
-from api.routing import Routes
+from api.routing import Prerendered, Routes, prerender
 from booking import availability, blocked_dates, slots
 from booking.availability import RULE_LIMITS
+from booking.freshness import Fresh
 from booking.person_fields import BLOCKED_DATE_NOTE_MAX_LENGTH
 from models import Availability, BlockedDate, User
 
@@ -268,13 +269,24 @@ async def remove_blocked_dates(
     response=list[date],
     tag="appointments",
 )
-async def get_available_dates(request: web.Request) -> list[date]:
+async def get_available_dates(request: web.Request) -> Prerendered:
     """Dates on offer, YYYY-MM-DD (practice time zone).
 
     From tomorrow to the booking horizon: open weekdays that are not blocked, not at the
     daily cap, and have a slot with room past the minimum notice.
     """
-    return await availability.available_dates(request.app[SETTINGS], now=_now(request))
+    settings, now = request.app[SETTINGS], _now(request)
+
+    async def render() -> Prerendered:
+        return prerender(list[date], await availability.available_dates(settings, now=now))
+
+    # The body rendered once per second, as the dates are computed (booking.freshness).
+    return await _dates_bodies.get(
+        (id(settings), settings.practice_timezone, int(now.timestamp())), render
+    )
+
+
+_dates_bodies = Fresh()
 
 
 @routes.endpoint(
