@@ -27,14 +27,14 @@ Telegram ("register in chat" and "link my account"; the code is e-mailed, typed 
 - `await find_user_by_telegram_id(telegram_user_id) -> User | None`
 
 The no-enumeration rules: register, resend, forgot-password and sign-in answer the same
-for known and unknown addresses, and rate limits count unknown addresses alike. A taken
-address gets an e-mail ("someone tried to register") instead of a code; an unverified one
-gets a fresh code, and the newest registration's names and password win (nobody has
-proved the address yet, and its owner retrying is the common case). Signing in with an
-unknown address, a wrong password, an unverified address or a deactivated account all
-answer the same 401, after the same argon2 work (a dummy hash stands in for a missing
-one): telling "please verify first" to someone holding the right password would let an
-attacker who registers an address learn whether it was already taken.
+for known and unknown addresses, after the same work: one argon2 step (register, sign-in; a
+dummy hash stands in for a missing or unusable one) and the same writes in one commit (the
+code routes; `queue_code_if` rehearses a code's writes where none is sent). A taken address
+gets an e-mail ("someone tried to register") instead of a code; an unverified one gets a
+fresh code (the newest names win; a different second password voids the first). Signing in
+with an unknown address, a wrong password, an unverified address or a deactivated account
+answers the same 401: "please verify first" to someone holding the right password would
+tell an attacker who registers an address whether it was already taken.
 
 The field rules (e-mail, names, phone) are those of `booking.person_fields`; the e-mails
 (codes, notices) are queued by `booking.account_notices`.
@@ -42,6 +42,7 @@ The field rules (e-mail, names, phone) are those of `booking.person_fields`; the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -54,21 +55,21 @@ from tortoise.transactions import in_transaction
 
 from booking.account_notices import (
     queue_code,
+    queue_code_if,
     queue_password_changed_notice,
     queue_register_attempt_notice,
 )
-from booking.codes import consume_code, limit_code_sending, verify_code
+from booking.codes import check_code_sending, consume_code, limit_code_sending, verify_code
 from booking.errors import InvalidInput, NotAuthenticated
 from booking.passwords import (
     UNUSABLE_PASSWORD,
     PasswordWork,
     hash_or_check,
     hash_password,
-    password_problems,
     validate_password,
     verify_password,
 )
-from booking.person_fields import FieldErrors, clean_email, clean_name, clean_phone
+from booking.person_fields import Profile, check_profile, clean_email
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.sessions import TokenPair, revoke_user_sessions, rotate_refresh_token, start_session
 from booking.settings import Settings
@@ -135,45 +136,6 @@ async def create_or_promote_staff(
         return user, False
 
 
-# Input rules -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A person's details as typed, cleaned: stripped names ("" when not given), phone or None."""
-
-    email: str
-    first_name: str
-    last_name: str
-    phone: str | None
-
-
-def _check_profile(
-    email: str,
-    first_name: str | None,
-    last_name: str | None,
-    phone: str | None,
-    *,
-    password: str | None = None,
-    names_required: bool,
-) -> Profile:
-    """Every field's problems at once, as DRF does; the cleaned details otherwise."""
-    errors: FieldErrors = {}
-    address = ""
-    try:
-        address = clean_email(email)
-    except InvalidInput as exc:
-        errors.update(exc.errors)
-    first = clean_name(first_name, "first_name", errors, required=names_required)
-    last = clean_name(last_name, "last_name", errors, required=names_required)
-    phone_text = clean_phone(phone, "phone_number", errors)
-    if password is not None and (problems := password_problems(password)):
-        errors["password"] = problems
-    if errors:
-        raise InvalidInput(errors)
-    return Profile(email=address, first_name=first, last_name=last, phone=phone_text)
-
-
 async def _locked_user(index: str, conn: BaseDBAsyncClient) -> User | None:
     return await User.filter(email_index=index).using_db(conn).select_for_update().first()
 
@@ -226,21 +188,21 @@ async def register_user(
     ip: str | None = None,
 ) -> None:
     """Register, or (for a taken address) tell its owner; the caller cannot tell which."""
-    profile = _check_profile(
+    profile = check_profile(
         email, first_name, last_name, phone, password=password, names_required=True
     )
-    await limit_code_sending(profile.email, ip=ip)
+    await check_code_sending(profile.email, ip=ip)  # before the slow hash; counted in `_register`
     # One argon2 computation whatever the address (a timing that differs would tell who has
     # an account); when the account changes before it is locked, the work is done again.
     while True:
         user = await find_user_by_email(profile.email)
         stored = user.password_hash if _checks_password(user) else None  # type: ignore[union-attr]
         work = await hash_or_check(password, stored)
-        try:
-            await _on_account(profile.email, functools.partial(_register, settings, profile, work))
+        with contextlib.suppress(_AccountChanged):
+            await _on_account(
+                profile.email, functools.partial(_register, settings, profile, work, ip)
+            )
             return
-        except _AccountChanged:
-            continue
 
 
 class _AccountChanged(Exception):
@@ -249,23 +211,21 @@ class _AccountChanged(Exception):
 
 def _checks_password(user: User | None) -> bool:
     """A pending account whose stored password the typed one is compared with."""
-    return (
-        user is not None
-        and user.email_verified_at is None
-        and user.is_active
-        and bool(user.password_hash)
-    )
+    pending = user is not None and user.email_verified_at is None and user.is_active
+    return pending and bool(user.password_hash)  # type: ignore[union-attr]
 
 
 async def _register(
     settings: Settings,
     profile: Profile,
     work: PasswordWork,
+    ip: str | None,
     user: User | None,
     conn: BaseDBAsyncClient,
     now: datetime,
 ) -> None:
-    """Register, or (for a taken address) tell its owner: the caller cannot tell which."""
+    """`register_user`'s step on the locked account; the count commits with it, any address."""
+    await limit_code_sending(profile.email, ip=ip, using_db=conn)
     if _checks_password(user) != (work.checked is not None) or (
         work.checked is not None and user.password_hash != work.checked  # type: ignore[union-attr]
     ):
@@ -288,8 +248,11 @@ async def _register(
             user.password_hash = UNUSABLE_PASSWORD
         await user.save(using_db=conn)
         await queue_code(settings, user, CodePurpose.REGISTRATION, now=now, using_db=conn)
-    elif user.is_active:
-        await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
+    else:  # taken: its owner hears of it; the writes of a new code are rehearsed (timing)
+        if user.is_active:
+            await queue_register_attempt_notice(settings, user, now=now, using_db=conn)
+        purpose = CodePurpose.REGISTRATION
+        await queue_code_if(settings, None, profile.email, purpose, now=now, using_db=conn)
 
 
 async def verify_registration(
@@ -321,13 +284,22 @@ async def resend_code(
         return
     if context != CodePurpose.REGISTRATION:
         raise InvalidInput({"context": [f'"{context}" is not a valid choice.']})
+    await _send_code(
+        settings, email, ip, CodePurpose.REGISTRATION, lambda user: user.email_verified_at is None
+    )
+
+
+async def _send_code(
+    settings: Settings, email: str, ip: str | None, purpose: CodePurpose, wanted: Callable
+) -> None:
+    """Count the send, then queue a code for an active account `wanted` finds fit, or else
+    rehearse its writes (`queue_code_if`): one commit and the same writes for any address."""
     address = clean_email(email)
-    await limit_code_sending(address, ip=ip)
-    index = blind_index(address)
     async with in_transaction() as conn:
-        user = await _locked_user(index, conn)
-        if user is not None and user.is_active and user.email_verified_at is None:
-            await queue_code(settings, user, CodePurpose.REGISTRATION, now=_now(), using_db=conn)
+        await limit_code_sending(address, ip=ip, using_db=conn)
+        user = await _locked_user(blind_index(address), conn)
+        to = user if user is not None and user.is_active and wanted(user) else None
+        await queue_code_if(settings, to, address, purpose, now=_now(), using_db=conn)
 
 
 # Password reset ----------------------------------------------------------------------------
@@ -335,13 +307,7 @@ async def resend_code(
 
 async def request_password_reset(settings: Settings, *, email: str, ip: str | None = None) -> None:
     """E-mail a reset code when the address has an active account; same answer otherwise."""
-    address = clean_email(email)
-    await limit_code_sending(address, ip=ip)
-    index = blind_index(address)
-    async with in_transaction() as conn:
-        user = await _locked_user(index, conn)
-        if user is not None and user.is_active:
-            await queue_code(settings, user, CodePurpose.PASSWORD_RESET, now=_now(), using_db=conn)
+    await _send_code(settings, email, ip, CodePurpose.PASSWORD_RESET, lambda user: True)
 
 
 async def check_password_reset_code(
@@ -430,7 +396,7 @@ async def start_telegram_link(
     phone: str | None = None,
 ) -> None:
     """E-mail a `telegram_link` code; create the unverified account when there is none."""
-    profile = _check_profile(email, first_name, last_name, phone, names_required=False)
+    profile = check_profile(email, first_name, last_name, phone, names_required=False)
     await limit_code_sending(profile.email, telegram_user_id=telegram_user_id)
 
     async def send_link_code(user: User | None, conn: BaseDBAsyncClient, now: datetime) -> None:

@@ -21,7 +21,8 @@ be replayed for another purpose or another address.
   used or void code; a wrong try is counted at once, in its own statement)
 - `await consume_code(row, *, field="otp", now=None, using_db=None)` (single use: only one
   caller wins, even concurrently)
-- `await limit_code_sending(address, *, ip=None, telegram_user_id=None)` (RateLimited)
+- `await limit_code_sending(address, *, ip=None, telegram_user_id=None, using_db=None)`
+  (RateLimited); `await check_code_sending(...)` (the same check, counting nothing)
 - `await purge_old_codes(now=None) -> int` (housekeeping: codes a day past their expiry)
 """
 
@@ -80,18 +81,37 @@ def code_email_dedupe_key(row: OneTimeCode | int) -> str:
     return f"code:{row if isinstance(row, int) else row.id}:email"
 
 
+def _sending_limits(
+    address: str, ip: str | None, telegram_user_id: int | None
+) -> list[tuple[RateLimit, str | None]]:
+    return [
+        (SEND_PER_ADDRESS, address),
+        (SEND_PER_ADDRESS_DAILY, address),
+        (SEND_PER_IP, ip),
+        (SEND_PER_TELEGRAM_USER, str(telegram_user_id) if telegram_user_id else None),
+    ]
+
+
 async def limit_code_sending(
+    address: str,
+    *,
+    ip: str | None = None,
+    telegram_user_id: int | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> None:
+    """Count one e-mail to `address`, or raise RateLimited (the same for unknown addresses).
+
+    With `using_db` the count commits with the caller's transaction: a request that sends a
+    code and one that sends nothing then write in one commit alike (their timing is one).
+    """
+    await hit_all(_sending_limits(address, ip, telegram_user_id), using_db=using_db)
+
+
+async def check_code_sending(
     address: str, *, ip: str | None = None, telegram_user_id: int | None = None
 ) -> None:
-    """Count one e-mail to `address`, or raise RateLimited (the same for unknown addresses)."""
-    await hit_all(
-        [
-            (SEND_PER_ADDRESS, address),
-            (SEND_PER_ADDRESS_DAILY, address),
-            (SEND_PER_IP, ip),
-            (SEND_PER_TELEGRAM_USER, str(telegram_user_id) if telegram_user_id else None),
-        ]
-    )
+    """RateLimited when `limit_code_sending` would refuse; counts nothing (before slow work)."""
+    await check_all(_sending_limits(address, ip, telegram_user_id))
 
 
 async def issue_code(

@@ -14,17 +14,22 @@ returns the cleaned value (stripped text; None for an empty optional field):
 - `name_problem(text) -> str | None` (the name rule alone, for a door that asks again)
 - `clean_phone(value, field, errors) -> str | None`
 - `clean_text(value, field, limit, errors) -> str | None` (optional free text)
+- `check_profile(email, first_name, last_name, phone, *, password=None, names_required)
+  -> Profile`: an account's details (and password) checked at once, InvalidInput naming
+  every field at fault
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from booking.errors import InvalidInput
+from booking.passwords import password_problems
 from models import normalise_email
 
 NAME_MAX_LENGTH = 100
@@ -124,3 +129,39 @@ def clean_phone(value: Any, field: str, errors: FieldErrors) -> str | None:
     if text and not PHONE_RE.match(text):
         errors.setdefault(field, []).append(INVALID_PHONE)
     return text
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person's details as typed, cleaned: stripped names ("" when not given), phone or None."""
+
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None
+
+
+def check_profile(
+    email: str,
+    first_name: str | None,
+    last_name: str | None,
+    phone: str | None,
+    *,
+    password: str | None = None,
+    names_required: bool,
+) -> Profile:
+    """Every field's problems at once, as DRF does; the cleaned details otherwise."""
+    errors: FieldErrors = {}
+    address = ""
+    try:
+        address = clean_email(email)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    first = clean_name(first_name, "first_name", errors, required=names_required)
+    last = clean_name(last_name, "last_name", errors, required=names_required)
+    phone_text = clean_phone(phone, "phone_number", errors)
+    if password is not None and (problems := password_problems(password)):
+        errors["password"] = problems
+    if errors:
+        raise InvalidInput(errors)
+    return Profile(email=address, first_name=first, last_name=last, phone=phone_text)

@@ -7,7 +7,8 @@ the table never holds an e-mail address or an IP address. Living in the database
 hold across processes and restarts; `booking.scheduler.purge_stale_rows` forgets hits older
 than a day.
 
-- `await limit.hit(key, now=None)`: count one attempt, or raise RateLimited (not counted).
+- `await limit.hit(key, now=None, using_db=None)`: count one attempt, or raise RateLimited
+  (not counted); with `using_db`, in the caller's transaction.
 - `await limit.check(key, now=None)`: raise RateLimited when the bucket is full, count nothing
   (for limits that only count failures: check first, `record` after a failure).
 - `await limit.record(key, now=None)`: count one attempt without checking.
@@ -20,8 +21,13 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise import BaseDBAsyncClient
+
 from booking.errors import RateLimited
 from models import RateLimitHit, current_vault
+
+# PostgreSQL advisory locks on buckets: the two-key form, this class (its own key space).
+BUCKET_LOCK_CLASS = 0x524C  # "RL"
 
 
 def _now() -> datetime:
@@ -62,8 +68,8 @@ class RateLimit:
         digest = current_vault().blind_index(f"{self.name}|{key.strip().lower()}")
         return f"{self.name}:{digest}"
 
-    def _window(self, bucket: str, now: datetime):
-        return RateLimitHit.filter(bucket=bucket, at__gt=now - self.window)
+    def _window(self, bucket: str, now: datetime, using_db: BaseDBAsyncClient | None = None):
+        return RateLimitHit.filter(bucket=bucket, at__gt=now - self.window).using_db(using_db)
 
     async def _retry_after(self, bucket: str, count: int, now: datetime) -> int:
         # The bucket has room again once enough of the oldest hits have left the window:
@@ -82,11 +88,13 @@ class RateLimit:
         frees_at = oldest[0] + self.window
         return max(1, math.ceil((frees_at - now).total_seconds()))
 
-    async def check(self, key: str, *, now: datetime | None = None) -> None:
+    async def check(
+        self, key: str, *, now: datetime | None = None, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
         """Raise RateLimited when the bucket is full; count nothing."""
         now = now or _now()
         bucket = self.bucket(key)
-        count = await self._window(bucket, now).count()
+        count = await self._window(bucket, now, using_db).count()
         if count >= self.allowed:
             raise RateLimited(await self._retry_after(bucket, count, now))
 
@@ -94,23 +102,35 @@ class RateLimit:
         """Count one attempt."""
         await RateLimitHit.create(bucket=self.bucket(key), at=now or _now())
 
-    async def hit(self, key: str, *, now: datetime | None = None) -> None:
+    async def hit(
+        self, key: str, *, now: datetime | None = None, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
         """Count one attempt, or raise RateLimited when the bucket is already full.
 
         The hit is written before counting, so two concurrent callers see each other;
-        a refused attempt is taken back and does not lengthen the wait.
+        a refused attempt is taken back and does not lengthen the wait. Inside the caller's
+        transaction (`using_db`) the hit commits with the caller's work, and on PostgreSQL a
+        lock on the bucket, held to the end of that transaction, keeps concurrent callers in
+        line (an uncommitted hit is invisible to the others).
         """
         now = now or _now()
         bucket = self.bucket(key)
-        row = await RateLimitHit.create(bucket=bucket, at=now)
-        if await self._window(bucket, now).count() > self.allowed:
-            await row.delete()
-            count = await self._window(bucket, now).count()
+        if using_db is not None and using_db.capabilities.dialect == "postgres":
+            await using_db.execute_query(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))", [BUCKET_LOCK_CLASS, bucket]
+            )
+        row = await RateLimitHit.create(bucket=bucket, at=now, using_db=using_db)
+        if await self._window(bucket, now, using_db).count() > self.allowed:
+            await row.delete(using_db=using_db)
+            count = await self._window(bucket, now, using_db).count()
             raise RateLimited(await self._retry_after(bucket, count, now))
 
 
 async def hit_all(
-    limits: list[tuple[RateLimit, str | None]], *, now: datetime | None = None
+    limits: list[tuple[RateLimit, str | None]],
+    *,
+    now: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
 ) -> None:
     """Check every (limit, key) first, then count one hit in each; keys of None are skipped.
 
@@ -119,9 +139,9 @@ async def hit_all(
     now = now or _now()
     present = [(limit, key) for limit, key in limits if key]
     for limit, key in present:
-        await limit.check(key, now=now)
+        await limit.check(key, now=now, using_db=using_db)
     for limit, key in present:
-        await limit.hit(key, now=now)
+        await limit.hit(key, now=now, using_db=using_db)
 
 
 async def check_all(
