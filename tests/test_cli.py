@@ -132,6 +132,20 @@ async def test_create_staff_refuses_a_common_password_and_a_missing_one(tmp_path
     assert code == 1 and "STAFF_PASSWORD" in err
 
 
+async def start(tmp_path: Path, command: str, **extra: str) -> asyncio.subprocess.Process:
+    """`python -m booking COMMAND` left running, its output piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "booking",
+        command,
+        cwd=tmp_path,
+        env=env_for(tmp_path, **extra),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 def get_status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -158,16 +172,7 @@ async def wait_for_health(
 async def test_healthz_answers_on_a_real_socket_and_sigterm_exits_0(tmp_path, mode):
     assert (await run(tmp_path, "migrate"))[0] == 0
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "booking",
-        mode,
-        cwd=tmp_path,
-        env=env_for(tmp_path, PORT=str(port)),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start(tmp_path, mode, PORT=str(port))
     try:
         status = await wait_for_health(f"http://127.0.0.1:{port}/healthz", process)
         assert status == 200
@@ -183,16 +188,7 @@ async def test_healthz_answers_on_a_real_socket_and_sigterm_exits_0(tmp_path, mo
 
 async def test_worker_starts_and_stops_cleanly_on_sigterm(tmp_path):
     assert (await run(tmp_path, "migrate"))[0] == 0
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "booking",
-        "worker",
-        cwd=tmp_path,
-        env=env_for(tmp_path),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start(tmp_path, "worker")
     lines = []
     try:
         while True:

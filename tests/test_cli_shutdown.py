@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections import Counter
 
 import aiohttp
 import pytest
 
 from tests.smtp_sink import free_port
-from tests.test_cli import env_for, run, wait_for_health
+from tests.test_cli import run, start, wait_for_health
 
 WORKERS = 12
 WARM_UP = 60  # answers before SIGTERM: every connection is open and in use
@@ -59,15 +58,8 @@ async def client_loop(
 async def test_sigterm_under_load_answers_what_was_sent_and_exits_0(tmp_path, mode):
     assert (await run(tmp_path, "migrate"))[0] == 0
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "booking",
-        mode,
-        cwd=tmp_path,
-        env=env_for(tmp_path, PORT=str(port), ENVIRONMENT="test", RATE_LIMIT_MULTIPLIER="100"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await start(
+        tmp_path, mode, PORT=str(port), ENVIRONMENT="test", RATE_LIMIT_MULTIPLIER="100"
     )
     base = f"http://127.0.0.1:{port}"
     seen: Counter = Counter()
