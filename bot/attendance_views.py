@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import MarkAttendance
+from booking.stats import AppointmentStats
+from bot.callbacks import CallbackData
 from bot.keyboards import TICK
 from models import Attendance
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkAttendance(CallbackData):
+    """Attended / No-show on the prompt staff get when a session's join window closes.
+
+    Kept beside its buttons (`bot.callbacks` is full); a test checks its prefix against
+    every one of `bot.callbacks.ALL_CALLBACKS`.
+    """
+
+    prefix = "an"
+    actions = frozenset({"attended", "no_show"})
+    action: str
+    appointment: uuid.UUID
+    at: int
+
 
 LABELS = {Attendance.ATTENDED: "Attended", Attendance.NO_SHOW: "No-show"}
 
@@ -41,3 +59,11 @@ def recorded_text(question: str, recorded: Attendance) -> str:
 
 def recorded_toast(recorded: Attendance) -> str:
     return f"Recorded: {LABELS[recorded]}."
+
+
+def stats_line(numbers: AppointmentStats) -> str:
+    """/stats: the attendance figures (`booking.stats`)."""
+    return (
+        f"Attendance recorded for {numbers.attendance_recorded} sessions: "
+        f"attended {numbers.attendance_rate:.2f}%, no-show {numbers.no_show_rate:.2f}%"
+    )

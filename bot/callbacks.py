@@ -434,17 +434,6 @@ class MoveAsk(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
-class MarkAttendance(CallbackData):
-    """Attended / No-show on the prompt staff get when a session's join window closes."""
-
-    prefix = "an"
-    actions = frozenset({"attended", "no_show"})
-    action: str
-    appointment: uuid.UUID
-    at: int
-
-
-@dataclasses.dataclass(frozen=True)
 class WaitlistPress(CallbackData):
     """The waitlist: Take it / No thanks on a held time (`target`: the offer), "tell me if an
     earlier time opens" on a session (`target`: the session), "tell me if something opens"
@@ -499,6 +488,5 @@ ALL_CALLBACKS: tuple[type[CallbackData], ...] = (
     PlanLength,
     PlanStep,
     MoveAsk,
-    MarkAttendance,
     WaitlistPress,
 )

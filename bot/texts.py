@@ -448,16 +448,9 @@ def availability_text(open_days: Iterable[int]) -> str:
 
 
 def stats_text(
-    *,
-    total: int,
-    pending: int,
-    scheduled: int,
-    rejected: int,
-    completion_rate: float,
-    attendance: tuple[int, float, float] | None = None,
+    *, total: int, pending: int, scheduled: int, rejected: int, completion_rate: float
 ) -> str:
-    """`attendance`: sessions recorded, attendance rate, no-show rate (`booking.stats`)."""
-    text = (
+    return (
         "Requests so far:\n"
         f"Total: {total}\n"
         f"Waiting: {pending}\n"
@@ -465,13 +458,6 @@ def stats_text(
         f"Rejected: {rejected}\n"
         f"Scheduled share: {completion_rate:.2f}%"
     )
-    if attendance is not None:
-        recorded, attended, missed = attendance
-        text += (
-            f"\nAttendance recorded for {recorded} sessions: "
-            f"attended {attended:.2f}%, no-show {missed:.2f}%"
-        )
-    return text
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from booking.attendance import record_attendance
 from booking.messages.attendance_chat import attendance_prompt_chat
 from bot import attendance_views as views
 from bot import texts
-from bot.callbacks import MarkAttendance
+from bot.attendance_views import MarkAttendance
 from bot.context import BotContext
 from bot.conversations.common import answer, parse, require_staff, show
 from bot.conversations.session_presses import at_of, one_press_at_a_time

@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from booking.agenda import waiting_requests
 from booking.stats import stats
-from bot import keyboards, texts
+from bot import attendance_views, keyboards, texts
 from bot.callbacks import MenuAction
 from bot.context import BotContext
 from bot.conversations.common import answer, require_staff, say
@@ -49,8 +49,8 @@ async def show_stats(update: Update, context: BotContext) -> None:
         scheduled=numbers.scheduled,
         rejected=numbers.rejected,
         completion_rate=numbers.completion_rate,
-        attendance=(numbers.attendance_recorded, numbers.attendance_rate, numbers.no_show_rate),
     )
+    text += "\n" + attendance_views.stats_line(numbers)
     await say(update, context, text)
 
 

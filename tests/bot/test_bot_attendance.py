@@ -4,12 +4,15 @@ asked about at its new time only, a cancelled one never; Alice's forged press re
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from booking.appointments import schedule_appointment
+from booking.attendance import record_attendance
 from booking.lifecycle import cancel_appointment, reschedule_appointment
 from bot import texts
-from bot.callbacks import MarkAttendance, minute_stamp
+from bot.attendance_views import MarkAttendance
+from bot.callbacks import ALL_CALLBACKS, MAX_BYTES, minute_stamp
 from models import Appointment, AppointmentEvent, Attendance
 from tests.bot.harness import BotUnderTest
 from tests.bot.lifecycle_support import in_practice_time, people, request_of
@@ -116,3 +119,23 @@ async def test_alices_forged_press_records_nothing(
 
     assert await press.answered() == texts.STAFF_ONLY
     assert (await Appointment.get(id=session.id)).attendance is None
+
+
+def test_the_attendance_buttons_have_a_prefix_of_their_own_within_64_bytes() -> None:
+    assert MarkAttendance.prefix not in {kind.prefix for kind in ALL_CALLBACKS}
+    data = MarkAttendance("no_show", uuid.UUID(int=2**128 - 1), minute_stamp(datetime.now(UTC)))
+    assert len(data.pack().encode()) <= MAX_BYTES
+    assert MarkAttendance.unpack(data.pack()) == data
+
+
+async def test_stats_show_the_attendance_figures(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser
+) -> None:
+    client, therapist = await people(alice, theo)
+    session = await past_session(bot, client, therapist)
+    await record_attendance(bot.settings, session.id, therapist, "no_show")
+
+    await theo.send("/stats")
+
+    figures = await theo.expect("Requests so far:")
+    assert "Attendance recorded for 1 sessions: attended 0.00%, no-show 100.00%" in figures.text
