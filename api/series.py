@@ -18,6 +18,7 @@ from api.appointment_models import AppointmentOut, IsoDate, render_appointment
 from api.auth import Access
 from api.routing import Routes
 from booking import proposals
+from booking.errors import InvalidInput
 from booking.lifecycle import CANCELLATION_REASON_MAX_LENGTH
 from booking.series import cancel_series, get_series_for
 from models import Appointment, Series, User
@@ -51,6 +52,14 @@ class SeriesOut(BaseModel):
     id: str
     every_weeks: int
     occurrences: list[AppointmentOut] = Field(description="Every occurrence, oldest first.")
+
+
+def _first_day(value: str | None) -> date | None:
+    """`from` as a date; "2026-02-30" has the shape of one and is still a 400, not a 500."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput({"from": ["Enter a date in YYYY-MM-DD format."]}) from None
 
 
 def _now(request: web.Request) -> datetime:
@@ -104,7 +113,7 @@ async def cancel_series_from(
     cancellation notice for a client, both sides told, the calendar's `.ics` CANCEL.
     """
     now = _now(request)
-    first_day = date.fromisoformat(body.from_) if body.from_ else None
+    first_day = _first_day(body.from_)
     await cancel_series(
         request.app[SETTINGS], path_params.series_id, user, first_day, body.reason, now=now
     )

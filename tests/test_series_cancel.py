@@ -112,3 +112,13 @@ async def test_alice_and_theo_read_the_series_oldest_first(alice):
         starts = [o["scheduled_datetime"] for o in body["occurrences"]]
         assert starts == sorted(starts) and len(starts) == 6
         assert body["occurrences"][0]["id"] == booked["id"]
+
+
+async def test_a_from_that_is_no_date_is_a_400_and_cancels_nothing(alice):
+    booked = await six_tuesdays(alice)
+
+    for wrong in ("2030-02-30", "7465-08-98"):
+        status, body = await series_call(alice, "post", booked["series"], "alice", {"from": wrong})
+        assert status == 400, body
+        assert body == {"from": ["Enter a date in YYYY-MM-DD format."]}
+    assert await Appointment.filter(status=AppointmentStatus.SCHEDULED).count() == 6
