@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from booking.formatting import format_clock, format_short_date
 from bot import series_views, texts, waitlist_keyboards
 from bot.callbacks import (
     BookingStep,
+    CallbackData,
     DecideRequest,
     Ignore,
     MenuAction,
@@ -220,11 +222,6 @@ def _cancel_decision(appointment_id: uuid.UUID) -> InlineKeyboardButton:
     return _button("Cancel", StaffStep("cancel", appointment_id))
 
 
-def _back_cancel(appointment_id: uuid.UUID, back: str = "Back") -> list[InlineKeyboardButton]:
-    """The last row of each step of a decision: one step back, or give up."""
-    return [_button(back, StaffStep("back", appointment_id)), _cancel_decision(appointment_id)]
-
-
 def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     """The buttons on a new request: the therapist decides with one tap, or proposes times."""
     return InlineKeyboardMarkup(
@@ -238,40 +235,79 @@ def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
     )
 
 
-def staff_days(appointment_id: uuid.UUID, days: Sequence[date]) -> InlineKeyboardMarkup:
-    rows = [[_button(format_short_date(d), StaffDay(appointment_id, d))] for d in days]
+@dataclass(frozen=True)
+class StepData:
+    """How one staff flow packs its day, start and duration buttons and its other steps
+    (`other_day`, `back`, `cancel`): a decision's, or a Move / Propose times plan's."""
+
+    day: Callable[[date], CallbackData]
+    minute: Callable[[int], CallbackData]
+    length: Callable[[int], CallbackData]
+    step: Callable[[str], CallbackData]
+
+
+def step_back_cancel(data: StepData, back: str = "Back") -> list[InlineKeyboardButton]:
+    """The last row of each step: one step back, or give up."""
+    return [_button(back, data.step("back")), _button("Cancel", data.step("cancel"))]
+
+
+def day_choices(data: StepData, days: Sequence[date]) -> InlineKeyboardMarkup:
+    """The client's days first, one a row; Another day opens the calendar."""
+    rows = [[_button(format_short_date(d), data.day(d))] for d in days]
     rows.append(
-        [
-            _button("Another day", StaffStep("other_day", appointment_id)),
-            _cancel_decision(appointment_id),
-        ]
+        [_button("Another day", data.step("other_day")), _button("Cancel", data.step("cancel"))]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def any_day_calendar(data: StepData, today: date, *, horizon: int = 30) -> InlineKeyboardMarkup:
+    """Any day from today on: the therapist may offer a day the client did not list."""
+    return calendar(
+        today,
+        today + timedelta(days=horizon),
+        lambda day: _button(day_text(day), data.day(day)),
+        step_back_cancel(data),
+    )
+
+
+def start_times(data: StepData, minutes: Sequence[int]) -> InlineKeyboardMarkup:
+    buttons = [_button(format_clock(m), data.minute(m)) for m in minutes]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append(step_back_cancel(data))
+    return InlineKeyboardMarkup(rows)
+
+
+def durations(data: StepData) -> InlineKeyboardMarkup:
+    rows = [[_button(f"{m} min", data.length(m)) for m in DURATIONS]]
+    rows.append(step_back_cancel(data))
+    return InlineKeyboardMarkup(rows)
+
+
+def decision_steps(appointment_id: uuid.UUID) -> StepData:
+    return StepData(
+        day=lambda day: StaffDay(appointment_id, day),
+        minute=lambda minute: StaffTime(appointment_id, minute),
+        length=lambda minutes: StaffDuration(appointment_id, minutes),
+        step=lambda action: StaffStep(action, appointment_id),
+    )
+
+
+def staff_days(appointment_id: uuid.UUID, days: Sequence[date]) -> InlineKeyboardMarkup:
+    return day_choices(decision_steps(appointment_id), days)
 
 
 def staff_calendar(
     appointment_id: uuid.UUID, today: date, *, horizon: int = 30
 ) -> InlineKeyboardMarkup:
-    """Any day from today on: the therapist may offer a day the client did not list."""
-    return calendar(
-        today,
-        today + timedelta(days=horizon),
-        lambda day: _button(day_text(day), StaffDay(appointment_id, day)),
-        _back_cancel(appointment_id),
-    )
+    return any_day_calendar(decision_steps(appointment_id), today, horizon=horizon)
 
 
 def staff_times(appointment_id: uuid.UUID, minutes: Sequence[int]) -> InlineKeyboardMarkup:
-    buttons = [_button(format_clock(m), StaffTime(appointment_id, m)) for m in minutes]
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append(_back_cancel(appointment_id))
-    return InlineKeyboardMarkup(rows)
+    return start_times(decision_steps(appointment_id), minutes)
 
 
 def staff_durations(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
-    rows = [[_button(f"{m} min", StaffDuration(appointment_id, m)) for m in DURATIONS]]
-    rows.append(_back_cancel(appointment_id))
-    return InlineKeyboardMarkup(rows)
+    return durations(decision_steps(appointment_id))
 
 
 def staff_confirm(
@@ -286,7 +322,7 @@ def staff_confirm(
         action, label = ("override", "Schedule anyway") if anyway else ("confirm", "Confirm")
         rows.append([_button(label, StaffStep(action, appointment_id))])
         rows.append(series_views.repeat_row(appointment_id))
-    rows.append(_back_cancel(appointment_id, back="Pick another time"))
+    rows.append(step_back_cancel(decision_steps(appointment_id), back="Pick another time"))
     return InlineKeyboardMarkup(rows)
 
 

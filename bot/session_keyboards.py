@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from booking.availability import SLOT_LABELS
-from booking.formatting import format_clock, format_short_date
 from bot import session_texts as words
 from bot.callbacks import (
     AcceptTime,
@@ -30,7 +29,17 @@ from bot.callbacks import (
     PlanTime,
     StaffAction,
 )
-from bot.keyboards import DURATIONS, TICK, calendar, day_text
+from bot.keyboards import (
+    TICK,
+    StepData,
+    any_day_calendar,
+    calendar,
+    day_choices,
+    day_text,
+    durations,
+    start_times,
+    step_back_cancel,
+)
 
 LATE_MINUTES = (5, 10, 15)
 Rows = list[list[InlineKeyboardButton]]
@@ -187,41 +196,26 @@ def staff_cancel_confirm(appointment_id: uuid.UUID, at: int) -> InlineKeyboardMa
     )
 
 
-def _plan_back_cancel(appointment_id: uuid.UUID, back: str = words.BACK_BUTTON) -> list:
-    return [
-        _button(back, PlanStep("back", appointment_id)),
-        _button("Cancel", PlanStep("cancel", appointment_id)),
-    ]
+def _plan(appointment_id: uuid.UUID) -> StepData:
+    return StepData(
+        day=lambda day: PlanDay(appointment_id, day),
+        minute=lambda minute: PlanTime(appointment_id, minute),
+        length=lambda minutes: PlanLength(appointment_id, minutes),
+        step=lambda action: PlanStep(action, appointment_id),
+    )
 
 
 def plan_days(appointment_id: uuid.UUID, days: Sequence[date]) -> InlineKeyboardMarkup:
     """The client's wished days first; Another day opens the calendar."""
-    rows = [[_button(format_short_date(d), PlanDay(appointment_id, d))] for d in days]
-    rows.append(
-        [
-            _button(words.ANOTHER_DAY_BUTTON, PlanStep("other_day", appointment_id)),
-            _button("Cancel", PlanStep("cancel", appointment_id)),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
+    return day_choices(_plan(appointment_id), days)
 
 
-def plan_calendar(
-    appointment_id: uuid.UUID, today: date, *, horizon: int = 30
-) -> InlineKeyboardMarkup:
-    return calendar(
-        today,
-        today + timedelta(days=horizon),
-        lambda day: _button(day_text(day), PlanDay(appointment_id, day)),
-        _plan_back_cancel(appointment_id),
-    )
+def plan_calendar(appointment_id: uuid.UUID, today: date) -> InlineKeyboardMarkup:
+    return any_day_calendar(_plan(appointment_id), today)
 
 
 def plan_times(appointment_id: uuid.UUID, minutes: Sequence[int]) -> InlineKeyboardMarkup:
-    buttons = [_button(format_clock(m), PlanTime(appointment_id, m)) for m in minutes]
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append(_plan_back_cancel(appointment_id))
-    return InlineKeyboardMarkup(rows)
+    return start_times(_plan(appointment_id), minutes)
 
 
 def plan_more(appointment_id: uuid.UUID, *, can_add: bool) -> InlineKeyboardMarkup:
@@ -229,13 +223,11 @@ def plan_more(appointment_id: uuid.UUID, *, can_add: bool) -> InlineKeyboardMark
     row = [_button(words.DONE_TIMES_BUTTON, PlanStep("done", appointment_id))]
     if can_add:
         row.insert(0, _button(words.MORE_TIMES_BUTTON, PlanStep("more", appointment_id)))
-    return InlineKeyboardMarkup([row, _plan_back_cancel(appointment_id)])
+    return InlineKeyboardMarkup([row, step_back_cancel(_plan(appointment_id))])
 
 
 def plan_lengths(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
-    rows = [[_button(f"{m} min", PlanLength(appointment_id, m)) for m in DURATIONS]]
-    rows.append(_plan_back_cancel(appointment_id))
-    return InlineKeyboardMarkup(rows)
+    return durations(_plan(appointment_id))
 
 
 def plan_confirm(appointment_id: uuid.UUID, *, blocked: bool, warned: bool) -> InlineKeyboardMarkup:
@@ -246,5 +238,5 @@ def plan_confirm(appointment_id: uuid.UUID, *, blocked: bool, warned: bool) -> I
             ("override", words.ANYWAY_BUTTON) if warned else ("confirm", words.CONFIRM_BUTTON)
         )
         rows.append([_button(text, PlanStep(action, appointment_id))])
-    rows.append(_plan_back_cancel(appointment_id, back=words.OTHER_TIME_BUTTON))
+    rows.append(step_back_cancel(_plan(appointment_id), back=words.OTHER_TIME_BUTTON))
     return InlineKeyboardMarkup(rows)

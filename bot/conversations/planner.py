@@ -57,6 +57,7 @@ from bot.conversations.session_presses import (
 )
 from bot.conversations.staff_sessions import pressed_session, show_outgrown, staff_view
 from bot.errors import tell_error
+from bot.keyboards import DURATIONS
 from models import Appointment, AppointmentStatus, User
 
 DRAFT = "plan"
@@ -280,7 +281,7 @@ async def _show_lengths(update: Update, context: BotContext, appointment: Appoin
 @plan_step(PlanLength)
 async def pick_length(update: Update, context: BotContext, pressed: Pressed) -> None:
     draft = _draft(context)
-    if not draft["times"] or pressed.data.minutes not in buttons.DURATIONS:
+    if not draft["times"] or pressed.data.minutes not in DURATIONS:
         await answer(update, texts.STALE_BUTTON)
         return
     await answer(update)
