@@ -219,3 +219,48 @@ async def test_none_of_these_work_on_a_request_leaves_it_open(
     await alice.press(offer, words.NONE_WORK_BUTTON)
     await alice.expect(words.DECLINE_PENDING)
     assert (await Appointment.get(id=request.id)).status == AppointmentStatus.PENDING_REVIEW
+
+
+async def test_asking_to_move_and_moving_resume_after_a_restart(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser
+) -> None:
+    client, therapist = await people(alice, theo)
+    session = await session_at(bot, client, therapist, in_practice_time(bot, 3, 18))
+    confirmation = await alice.expect("Your session is confirmed.")
+    wished = (await available_dates(bot.settings))[4]
+    await alice.press(confirmation, "Ask to move")
+    calendar = await alice.expect("Which days would suit you instead?")
+    await alice.press(calendar, day_label(wished))
+    calendar = await alice.expect("Which days would suit you instead?")
+
+    await bot.restart()
+
+    await alice.press(calendar, "Next (1 chosen)")
+    slots = await alice.expect(words.ASK_MOVE_SLOTS)
+    await alice.press(slots, "Afternoon (13:00-17:00)")
+    slots = await alice.expect(words.ASK_MOVE_SLOTS)
+    await alice.press(slots, "Next")
+    note = await alice.expect(words.ASK_MOVE_NOTE)
+    await alice.press(note, "Skip")
+    await alice.expect("Your request to move is sent.")
+
+    request = await theo.expect("Alice Archer asks to move the session on")
+    await theo.press(request, "Move")
+    days = await theo.expect("Move to which day?")
+    await theo.press(days, format_short_date(wished))
+    times = await theo.expect("pick the start time")
+
+    await bot.restart()
+
+    await theo.press(times, "14:00")
+    lengths = await theo.expect("How long is the session?")
+    await theo.press(lengths, "60 min")
+    summary = await theo.expect("Move the session to")
+    await theo.press(summary, "Confirm")
+    await theo.expect("Moved by you to")
+    moved = await Appointment.get(id=session.id)
+    local = moved.scheduled_datetime.astimezone(bot.settings.zone)  # type: ignore[union-attr]
+    assert (local.date(), local.hour) == (wished, 14)
+    assert (await RescheduleRequest.get(appointment_id=session.id)).status == (
+        RescheduleRequestStatus.MOVED
+    )
