@@ -254,12 +254,15 @@ async def decline_offer(
     """No thanks: the time passes to the next in line; the entry keeps waiting."""
     now = now or _utcnow()
     offer = await _offer_for(client, offer_id)
+    # A hold that ran out (the housekeeping job has not run yet) is settled as expired.
+    lapsed = offer.expires_at <= now
+    status = WaitlistOfferStatus.EXPIRED if lapsed else WaitlistOfferStatus.DECLINED
     async with in_transaction() as conn:
-        if offer.status != HELD or not await pass_on(
-            conn, settings, offer, WaitlistOfferStatus.DECLINED, now
-        ):
+        if offer.status != HELD or not await pass_on(conn, settings, offer, status, now):
             current = await WaitlistOffer.get(id=offer.id).using_db(conn)
             raise Conflict(STATE_WORDS.get(current.status, "This offer is settled."))
+    if lapsed:
+        raise Conflict(STATE_WORDS[WaitlistOfferStatus.EXPIRED])
     return offer
 
 
