@@ -78,6 +78,7 @@ from booking.transitions import (
     require_bookable_start,
     require_staff,
 )
+from booking.waitlist_offers import offer_freed_time
 from models import (
     Appointment,
     AppointmentStatus,
@@ -258,9 +259,12 @@ async def accept_proposal(
             tag = event_tag(event)
             await queue_schedule_notices(settings, appointment, therapist, now, conn, tag)
         else:
+            freed = appointment.scheduled_datetime
             await move_session(conn, appointment, start, proposal.duration, now)
             event = await record_event(conn, appointment, client, EVENT_PROPOSAL_ACCEPTED, now)
             await queue_move_notices(settings, appointment, event, now, conn)
+            if freed is not None:  # the old time goes to the waitlist
+                await offer_freed_time(settings, freed, now=now, using_db=conn)
         await queue_accepted_notices(settings, appointment, event, conn)
     return appointment
 

@@ -42,7 +42,7 @@ from booking.person_fields import REASON_MAX_LENGTH, FieldErrors, clean_text
 from booking.settings import Settings
 from booking.transitions import close_offers, lock_scheduling, record_event
 from booking.waitlist_notices import queue_taken
-from booking.waitlist_offers import is_free_for, offerable, pass_on
+from booking.waitlist_offers import is_free_for, offer_freed_time, offerable, pass_on
 from models import (
     Appointment,
     AppointmentStatus,
@@ -342,10 +342,13 @@ async def _book(settings, conn, offer, entry, client: User, now: datetime) -> Ap
     )
     session = await _session_of(entry, conn)
     if session is not None:
+        freed = session.scheduled_datetime
         await move_session(conn, session, offer.start, offer.duration, now)
         await close_offers(conn, session, now, request=RescheduleRequestStatus.MOVED)
         event = await record_event(conn, session, client, EVENT_WAITLIST_TAKEN, now)
         await queue_move_notices(settings, session, event, now, conn)
+        if freed is not None:  # the later time it leaves goes to the next waiting
+            await offer_freed_time(settings, freed, now=now, using_db=conn)
         appointment = session
     else:
         appointment = await _new_session(settings, conn, offer, entry, client, now)

@@ -15,6 +15,7 @@ from booking.appointments import schedule_appointment
 from booking.blocked_dates import add_blocked_dates, remove_blocked_dates
 from booking.errors import Conflict
 from booking.lifecycle import cancel_appointment, reschedule_appointment
+from booking.proposals import accept_proposal, propose_times
 from booking.waitlist import accept_offer, decline_offer, join_waitlist, leave_waitlist
 from booking.waitlist_offers import process_waitlist
 from models import (
@@ -263,3 +264,26 @@ async def test_take_it_racing_a_staff_booking_of_the_same_time_makes_one_session
     )
     assert [type(r).__name__ for r in results].count("Appointment") == 1
     assert len(await _sessions_at(START)) == 1
+
+
+async def test_a_session_moved_to_a_proposed_time_offers_its_old_time(st):
+    session = await _dora_session(st)
+    alice = await _join(st, "alice")
+    later = START + timedelta(days=3)  # Monday
+    await propose_times(st.settings, session.id, st.cast.theo, [later], now=NOW)
+    await accept_proposal(st.settings, session.id, st.cast.dora, later, now=NOW)  # type: ignore[attr-defined]
+    offer = await _held(alice)
+    assert offer is not None and offer.start == START
+
+
+async def test_taking_an_earlier_time_offers_the_later_one_to_the_next_in_line(st):
+    later = START + timedelta(days=7)
+    session = await st.book(later, who="alice")
+    mine = await join_waitlist(st.settings, st.cast.alice, appointment_id=session.id, now=NOW)
+    charlie = await _join(st, "charlie", 1)
+    await cancel_appointment(st.settings, (await _dora_session(st)).id, st.cast.theo, now=NOW)
+    offer = await _held(mine)
+    assert offer is not None
+    await accept_offer(st.settings, offer.id, st.cast.alice, now=NOW)
+    freed = await _held(charlie)
+    assert freed is not None and freed.start == later
