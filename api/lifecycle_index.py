@@ -1,5 +1,5 @@
 """The `/api/` index's entries for a session's life after booking (routes of `api.lifecycle`,
-and of `api.series` for a weekly series).
+and of `api.series` for a weekly series; the waitlist's from `api.waitlist_index`).
 
 Kept apart from `api.index` so each stays short; `api.index` merges them into the
 appointments group, in the same shape as its own entries.
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from api.waitlist_index import waitlist_endpoints
 
 STATE_CHECKED = "409 when the appointment's state no longer allows it (a stale action)"
 
@@ -139,6 +141,7 @@ def lifecycle_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
             ],
         },
         **_series_endpoints(u, base),
+        **waitlist_endpoints(u, base),
     }
 
 
