@@ -1,0 +1,58 @@
+"""Answers reused for a second (booking.freshness): never stale after a write made here."""
+
+from __future__ import annotations
+
+import asyncio
+
+from booking.freshness import Fresh, write_mark
+from models import RateLimitHit
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self) -> int:
+        self.calls += 1
+        await asyncio.sleep(0.01)
+        return self.calls
+
+
+async def test_an_answer_is_reused_until_a_write_goes_through_this_process(db):
+    cache, compute = Fresh(), Counter()
+    assert await cache.get("k", compute) == 1
+    assert await cache.get("k", compute) == 1  # reused
+    before = write_mark()
+    await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
+    assert write_mark() != before
+    assert await cache.get("k", compute) == 2  # the write dropped it
+
+
+async def test_an_answer_lives_at_most_max_age(db):
+    cache, compute = Fresh(max_age=0.05), Counter()
+    assert await cache.get("k", compute) == 1
+    await asyncio.sleep(0.1)
+    assert await cache.get("k", compute) == 2
+
+
+async def test_concurrent_misses_share_one_computation(db):
+    cache, compute = Fresh(), Counter()
+    answers = await asyncio.gather(*(cache.get("k", compute) for _ in range(20)))
+    assert answers == [1] * 20
+    assert compute.calls == 1
+
+
+async def test_a_failed_computation_is_not_kept(db):
+    cache = Fresh()
+
+    async def broken() -> int:
+        raise OSError("database went away")
+
+    for _ in range(2):
+        try:
+            await cache.get("k", broken)
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the failure was cached")
+    assert await cache.get("k", Counter()) == 1
