@@ -37,10 +37,11 @@ MAX_INLINE_WAIT = 2.0
 class TelegramRateLimiter:
     """Spaces messages: per chat, and across all chats of the bot.
 
-    Across chats the sends are spread evenly (one every 1/per_second s, and never more than
-    per_second in any second), counted from when each was actually let go, so a stalled
-    loop does not release a burst afterwards. A message waiting for its own chat's turn
-    waits alone (a lock per chat keeps that chat's order); the others go by meanwhile.
+    Across chats the sends are spread evenly: on a grid of 1/per_second s, so a late wake-up
+    is not lost from the pace, and never more than per_second in any second as they were
+    actually let go, so a stalled loop does not release a burst afterwards. A message
+    waiting for its own chat's turn waits alone (a lock per chat keeps that chat's order);
+    the others go by meanwhile.
     """
 
     def __init__(
@@ -53,7 +54,7 @@ class TelegramRateLimiter:
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_waiting: Counter[int] = Counter()
         self._recent: deque[float] = deque()
-        self._last = float("-inf")
+        self._slot = float("-inf")  # when the last send was due on the grid
         self._global = asyncio.Lock()
         self._global_waiting = 0
 
@@ -95,13 +96,13 @@ class TelegramRateLimiter:
                 now = time.monotonic()
                 while self._recent and now - self._recent[0] >= 1.0:
                     self._recent.popleft()
-                wait = self._last + self.spacing - now
+                slot = max(now, self._slot + self.spacing)
                 if len(self._recent) >= self.per_second:
-                    wait = max(wait, self._recent[0] + 1.0 - now)
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                    slot = max(slot, self._recent[0] + 1.0)
+                self._slot = slot
+                if slot > now:
+                    await asyncio.sleep(slot - now)
                     now = time.monotonic()
-                self._last = now
                 self._recent.append(now)
                 return now
         finally:
