@@ -184,18 +184,20 @@ class Dispatcher:
                 .limit(limit or self.batch_size)
                 .values_list("id", flat=True)
             )
-            claimed = []
-            for row_id in ids:
-                # The conditional update is the lease: on SQLite it is what makes a claim
-                # exclusive, on PostgreSQL it records the lease for crashed workers.
-                got = (
-                    await Notification.filter(due, id=row_id)
-                    .using_db(conn)
-                    .update(claimed_until=held_until)
-                )
-                if got:
-                    claimed.append(row_id)
-        rows = await Notification.filter(id__in=claimed).order_by("due_at", "id")
+            if not ids:
+                return []
+            # The conditional update is the lease: on SQLite it is what makes a claim
+            # exclusive (a row someone else claimed meanwhile is no longer `due`), on
+            # PostgreSQL it records the lease for crashed workers. One statement for the
+            # batch; the rows it took are those holding our lease value.
+            await (
+                Notification.filter(due, id__in=ids).using_db(conn).update(claimed_until=held_until)
+            )
+            rows = (
+                await Notification.filter(id__in=ids, claimed_until=held_until)
+                .using_db(conn)
+                .order_by("due_at", "id")
+            )
         return [(row, held_until) for row in rows]
 
     async def _renew(self, notification: Notification, held_until: datetime) -> datetime | None:
