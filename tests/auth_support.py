@@ -49,7 +49,7 @@ def unsigned(payload: dict[str, Any]) -> str:
 
 
 async def next_mail(
-    inbox: Inbox, after: int, to: str, subject: str = "", timeout: float = 5.0
+    inbox: Inbox, after: int, to: str, subject: str = "", timeout: float = 15.0
 ) -> EmailMessage:
     """The first message to `to` (subject containing `subject`) among those after index `after`."""
     loop = asyncio.get_running_loop()

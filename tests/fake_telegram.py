@@ -209,7 +209,7 @@ class FakeTelegram:
             self._new_update.set()
         return update["update_id"]
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, timeout: float = 15.0) -> None:
         """Let the bot finish what was pushed: it received every update, then the hooks ran.
 
         python-telegram-bot asks for the next updates with an offset past those it has put
@@ -283,7 +283,7 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[Call], bool] = lambda c: True,
-        timeout: float = 5.0,
+        timeout: float = 15.0,
     ) -> Call:
         deadline = time.monotonic() + timeout
         while True:
@@ -603,7 +603,7 @@ class FakeUser:
     def unread(self) -> list[BotMessage]:
         return self.chat.events[self.chat.read :]
 
-    async def expect(self, contains: str = "", timeout: float = 5.0) -> BotMessage:
+    async def expect(self, contains: str = "", timeout: float = 15.0) -> BotMessage:
         """The next message (or edit) from the bot whose text contains `contains`.
 
         Messages before it are marked read; a timeout lists everything the user saw.
@@ -648,7 +648,7 @@ class Press:
         self.telegram = telegram
         self.query_id = query_id
 
-    async def answered(self, timeout: float = 5.0) -> str:
+    async def answered(self, timeout: float = 15.0) -> str:
         """The toast text of the bot's answerCallbackQuery ("" when it showed none)."""
         call = await self.telegram.wait_for_call(
             "answerCallbackQuery",

