@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 from booking.appointments import create_appointment, schedule_appointment
@@ -9,7 +10,7 @@ from booking.availability import available_dates
 from booking.formatting import format_short_date
 from models import Appointment, Notification, NotificationStatus, User
 from tests.bot.harness import BotUnderTest, linked_user
-from tests.fake_telegram import FakeUser
+from tests.fake_telegram import BotMessage, FakeUser
 
 
 async def people(alice: FakeUser, theo: FakeUser) -> tuple[User, User]:
@@ -64,6 +65,22 @@ async def time_passes(bot: BotUnderTest, *kinds: str) -> None:
         query = query.filter(kind__in=kinds)
     await query.update(due_at=datetime.now(UTC) - timedelta(seconds=1))
     await deliver(bot)
+
+
+async def expect_all(person: FakeUser, *texts: str, timeout: float = 5.0) -> list[BotMessage]:
+    """The next messages containing each of `texts`, in whatever order they arrive."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        unread = person.unread()
+        found = [next((m for m in unread if text in m.text), None) for text in texts]
+        if all(found):
+            last = max(person.chat.events.index(m) for m in found)  # type: ignore[arg-type]
+            person.chat.read = last + 1
+            return found  # type: ignore[return-value]
+        if asyncio.get_running_loop().time() > deadline:
+            seen = [str(m) for m in unread]
+            raise AssertionError(f"not all of {texts} arrived; unread: {seen}")
+        await asyncio.sleep(0.01)
 
 
 def short(bot: BotUnderTest, moment: datetime) -> str:
