@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from booking.lifecycle import CANCELLATION_REASON_MAX_LENGTH
 from booking.person_fields import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -37,4 +38,7 @@ Phone = Annotated[
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=REASON_MAX_LENGTH)]
 RejectionReason = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=REJECTION_REASON_MAX_LENGTH)
+]
+CancellationReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=CANCELLATION_REASON_MAX_LENGTH)
 ]

@@ -25,10 +25,10 @@ from api.appointment_models import (
 )
 from api.appointments import ONE_APPOINTMENT
 from api.auth import Access
+from api.fields import CancellationReason
 from api.routing import Routes
 from booking import lifecycle, proposals
 from booking.appointments import MAX_DURATION, MIN_DURATION
-from booking.lifecycle import CANCELLATION_REASON_MAX_LENGTH
 from booking.person_fields import MAX_PREFERRED_DATES
 from booking.proposals import MAX_PROPOSALS, NOTE_MAX_LENGTH
 from models import Appointment, User
@@ -52,13 +52,7 @@ class CancelBody(BaseModel):
     """Why (optional; shown to the client when staff cancel, encrypted at rest)."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: (
-        Annotated[
-            str,
-            StringConstraints(strip_whitespace=True, max_length=CANCELLATION_REASON_MAX_LENGTH),
-        ]
-        | None
-    ) = None
+    reason: CancellationReason | None = None
 
 
 class MoveBody(BaseModel):

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.app_keys import CLOCK, SETTINGS
 from api.appointment_models import AppointmentOut, IsoDate, render_appointment
 from api.auth import Access
+from api.fields import CancellationReason
 from api.routing import Routes
 from booking import proposals
 from booking.errors import InvalidInput
-from booking.lifecycle import CANCELLATION_REASON_MAX_LENGTH
 from booking.series import cancel_series, get_series_for
 from models import Appointment, Series, User
 
@@ -39,13 +38,7 @@ class CancelSeriesBody(BaseModel):
     from_: IsoDate | None = Field(
         None, alias="from", description="YYYY-MM-DD; this occurrence and all later ones."
     )
-    reason: (
-        Annotated[
-            str,
-            StringConstraints(strip_whitespace=True, max_length=CANCELLATION_REASON_MAX_LENGTH),
-        ]
-        | None
-    ) = None
+    reason: CancellationReason | None = None
 
 
 class SeriesOut(BaseModel):
