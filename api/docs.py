@@ -22,6 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api.app_keys import SETTINGS
 from api.auth import Access
+from api.html_page import html_page
 from api.routing import Routes
 from api.urls import server_base
 
@@ -53,23 +54,15 @@ window.addEventListener("load", function () {
 });
 """
 
-PAGE = """\
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
+PAGE_HEAD = """\
 <link rel="stylesheet" href="/api/docs/swagger-ui.css">
 <link rel="stylesheet" href="/api/docs/index.css">
 <link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png">
-</head>
-<body>
+"""
+PAGE_BODY = """\
 <div id="swagger-ui"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/swagger-initializer.js"></script>
-</body>
-</html>
 """
 
 
@@ -93,7 +86,7 @@ async def docs_page(request: web.Request) -> web.Response:
     title = html.escape(f"{request.app[SETTINGS].practice_name} API documentation")
     parts = urlsplit(server_base(request))
     return web.Response(
-        text=PAGE.format(title=title),
+        text=html_page(title, PAGE_BODY, PAGE_HEAD),
         content_type="text/html",
         headers={
             "Content-Security-Policy": content_security_policy(f"{parts.scheme}://{parts.netloc}"),

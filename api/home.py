@@ -11,19 +11,12 @@ from aiohttp import web
 
 from api.app_keys import SETTINGS
 from api.auth import Access
+from api.html_page import html_page
 from api.routing import Routes
 
 routes = Routes()
 
-PAGE = """\
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{name}</title>
-</head>
-<body>
+PAGE_BODY = """\
 <h1>{name}</h1>
 <p>This is the booking service. Clients book in the Telegram bot; web clients use the API.</p>
 <ul>
@@ -32,8 +25,6 @@ PAGE = """\
 <li><a href="/api/schema/">OpenAPI document</a></li>
 <li><a href="/healthz">Health</a></li>
 </ul>
-</body>
-</html>
 """
 
 
@@ -42,7 +33,7 @@ async def home(request: web.Request) -> web.Response:
     """Links to the API index, its documentation and the health check."""
     name = html.escape(request.app[SETTINGS].practice_name)
     return web.Response(
-        text=PAGE.format(name=name),
+        text=html_page(name, PAGE_BODY.format(name=name)),
         content_type="text/html",
         headers={
             "Content-Security-Policy": "default-src 'none'; base-uri 'none'; form-action 'none'",
