@@ -20,20 +20,20 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from booking.appointments import create_appointment
-from booking.availability import SLOT_LABELS, available_dates, get_rules, practice_today
+from booking.availability import available_dates, get_rules, practice_today
 from booking.errors import InvalidInput
 from booking.person_fields import REASON_MAX_LENGTH
 from booking.slots import offered_slots
 from bot import keyboards, texts
 from bot.callbacks import BookingStep, MenuAction, PickDate, PickSlot
 from bot.context import BotContext
+from bot.conversations import date_slot_steps as steps
 from bot.conversations.common import (
     END,
     NOT_MODIFIED,
     account_of,
     answer,
     conversation,
-    parse,
     pressed_message_id,
     say,
     show,
@@ -53,10 +53,6 @@ DRAFT = "booking"
 
 def _draft(context: BotContext) -> dict[str, Any]:
     return context.user_data.setdefault(DRAFT, {"dates": [], "slots": [], "reason": None})
-
-
-def _days(draft: dict[str, Any]) -> list[date]:
-    return [date.fromisoformat(d) for d in draft["dates"]]
 
 
 async def _is_live(update: Update, context: BotContext) -> bool:
@@ -79,7 +75,7 @@ async def _calendar(
 
 async def _show_calendar(update: Update, context: BotContext, *, new: bool = False) -> str:
     draft = _draft(context)
-    markup = await _calendar(context, await available_dates(context.settings), _days(draft))
+    markup = await _calendar(context, await available_dates(context.settings), steps.days(draft))
     if new or update.callback_query is None:
         draft["message_id"] = await say(update, context, texts.ASK_DATES, markup)
     else:
@@ -110,7 +106,7 @@ async def _show_summary(update: Update, context: BotContext) -> str | int:
         first_name=names[0],
         last_name=names[1],
         email=account.email,
-        days=_days(draft),
+        days=steps.days(draft),
         slots=draft["slots"],
         reason=draft["reason"],
     )
@@ -150,13 +146,11 @@ async def toggle_date(update: Update, context: BotContext) -> str | None:
     """A date on the calendar: tick or untick it (only open dates count)."""
     if not await _is_live(update, context):
         return None
-    data = parse(update, PickDate)
-    open_dates = await available_dates(context.settings)
-    if data is None or data.day not in open_dates:
-        await answer(update, texts.DATE_CLOSED)
+    if (pressed := await steps.open_date_pressed(update, context)) is None:
         return DATES
+    day, open_dates = pressed
     draft = _draft(context)
-    chosen = set(_days(draft)) ^ {data.day}
+    chosen = set(steps.days(draft)) ^ {day}
     draft["dates"] = [d.isoformat() for d in sorted(chosen)]
     await answer(update)
     await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
@@ -168,42 +162,27 @@ async def toggle_date(update: Update, context: BotContext) -> str | None:
 async def dates_chosen(update: Update, context: BotContext) -> str | None:
     if not await _is_live(update, context):
         return None
-    draft = _draft(context)
-    open_dates = set(await available_dates(context.settings))
-    # A date may have closed since it was ticked: keep what is still open.
-    draft["dates"] = [d.isoformat() for d in _days(draft) if d in open_dates]
-    if not draft["dates"]:
-        await answer(update, texts.PICK_A_DATE, alert=True)
+    if not await steps.keep_open_dates(update, context, _draft(context)):
         return DATES
-    await answer(update)
     return await _show_slots(update, context)
 
 
 async def _show_slots(update: Update, context: BotContext) -> str:
-    """The slots with room on the chosen dates; a ticked one that filled up is dropped."""
-    draft = _draft(context)
-    offered = await offered_slots(context.settings, _days(draft))
-    draft["slots"] = [s for s in draft["slots"] if s in offered]
-    text = f"{texts.ASK_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
-    markup = keyboards.slot_picker(draft["slots"], offered)
-    draft["message_id"] = await show(update, context, text, markup)
+    await steps.show_slots(update, context, _draft(context), texts.ASK_SLOTS, keyboards.slot_picker)
     return SLOTS
 
 
 async def toggle_slot(update: Update, context: BotContext) -> str | None:
     if not await _is_live(update, context):
         return None
-    data = parse(update, PickSlot)
-    if data is None or data.slot not in SLOT_LABELS:
-        await answer(update, texts.STALE_BUTTON)
+    if (slot := await steps.slot_pressed(update)) is None:
         return SLOTS
     draft = _draft(context)
-    offered = await offered_slots(context.settings, _days(draft))
-    if data.slot not in offered:
+    offered = await offered_slots(context.settings, steps.days(draft))
+    if slot not in offered:
         await answer(update, texts.SLOT_FULL)
         return await _show_slots(update, context)
-    chosen = set(draft["slots"]) ^ {data.slot}
-    draft["slots"] = [s for s in SLOT_LABELS if s in chosen]
+    steps.toggle_slot(draft, slot)
     await answer(update)
     await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
         keyboards.slot_picker(draft["slots"], offered)

@@ -12,14 +12,13 @@ inside the notice window.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from booking.appointments import get_appointment_for
-from booking.availability import SLOT_LABELS, available_dates, get_rules, practice_today
+from booking.availability import available_dates, get_rules, practice_today
 from booking.errors import Conflict, InvalidInput
 from booking.person_fields import REASON_MAX_LENGTH
 from booking.proposals import request_reschedule
@@ -29,6 +28,7 @@ from bot import session_texts as words
 from bot import texts
 from bot.callbacks import ClientAction, MoveAsk, PickDate, PickSlot
 from bot.context import BotContext
+from bot.conversations import date_slot_steps as steps
 from bot.conversations.client_sessions import client_of, refuse_outgrown
 from bot.conversations.common import (
     END,
@@ -52,10 +52,6 @@ State = str | int | None
 
 def _draft(context: BotContext) -> dict[str, Any]:
     return context.user_data[DRAFT]
-
-
-def _days(draft: dict[str, Any]) -> list[date]:
-    return [date.fromisoformat(d) for d in draft["dates"]]
 
 
 async def _live(update: Update, context: BotContext) -> Appointment | None:
@@ -107,7 +103,7 @@ async def _show_calendar(
     markup = buttons.move_ask_calendar(
         today,
         await available_dates(context.settings),
-        _days(draft),
+        steps.days(draft),
         horizon=rules.booking_horizon_days,
     )
     text = words.ask_move_dates(when_of(context.settings, appointment) or "")
@@ -121,55 +117,39 @@ async def _show_calendar(
 async def toggle_date(update: Update, context: BotContext) -> State:
     if (appointment := await _live(update, context)) is None:
         return None
-    data = parse(update, PickDate)
-    open_dates = await available_dates(context.settings)
-    if data is None or data.day not in open_dates:
-        await answer(update, texts.DATE_CLOSED)
+    if (pressed := await steps.open_date_pressed(update, context)) is None:
         return DATES
     await answer(update)
     draft = _draft(context)
-    draft["dates"] = sorted({*draft["dates"]} ^ {data.day.isoformat()})
+    draft["dates"] = sorted({*draft["dates"]} ^ {pressed[0].isoformat()})
     return await _show_calendar(update, context, appointment)
 
 
 async def dates_chosen(update: Update, context: BotContext) -> State:
     if await _live(update, context) is None:
         return None
-    draft = _draft(context)
-    open_dates = set(await available_dates(context.settings))
-    draft["dates"] = [d.isoformat() for d in _days(draft) if d in open_dates]
-    if not draft["dates"]:
-        await answer(update, texts.PICK_A_DATE, alert=True)
+    if not await steps.keep_open_dates(update, context, _draft(context)):
         return DATES
-    await answer(update)
     return await _show_slots(update, context)
 
 
 async def _show_slots(update: Update, context: BotContext) -> str:
     """The slots with room on the chosen dates (`booking.slots.offered_slots`, as /book)."""
     draft = _draft(context)
-    offered = await offered_slots(context.settings, _days(draft))
-    draft["slots"] = [s for s in draft["slots"] if s in offered]
-    text = f"{words.ASK_MOVE_SLOTS}\nDates: {texts.selected_dates(_days(draft))}"
-    markup = buttons.move_ask_slots(draft["slots"], offered)
-    draft["message_id"] = await show(update, context, text, markup)
+    await steps.show_slots(update, context, draft, words.ASK_MOVE_SLOTS, buttons.move_ask_slots)
     return SLOTS
 
 
 async def toggle_slot(update: Update, context: BotContext) -> State:
     if await _live(update, context) is None:
         return None
-    data = parse(update, PickSlot)
-    if data is None or data.slot not in SLOT_LABELS:
-        await answer(update, texts.STALE_BUTTON)
+    if (slot := await steps.slot_pressed(update)) is None:
         return SLOTS
-    if data.slot not in await offered_slots(context.settings, _days(_draft(context))):
+    if slot not in await offered_slots(context.settings, steps.days(_draft(context))):
         await answer(update, texts.SLOT_FULL)
         return await _show_slots(update, context)
     await answer(update)
-    draft = _draft(context)
-    chosen = set(draft["slots"]) ^ {data.slot}
-    draft["slots"] = [s for s in SLOT_LABELS if s in chosen]
+    steps.toggle_slot(_draft(context), slot)
     return await _show_slots(update, context)
 
 
