@@ -311,6 +311,10 @@ def render(results: dict[str, Any], wrk_duration: int) -> str:
         lines += _footprint(results["footprint"])
     if "micro" in results:
         lines += _micro(results["micro"])
+    # What each fix bought: written by hand (FIXES.md), kept under every re-rendering.
+    fixes = Path(__file__).with_name("FIXES.md")
+    if fixes.exists():
+        lines += ["", fixes.read_text().rstrip(), ""]
     return "\n".join(lines)
 
 
