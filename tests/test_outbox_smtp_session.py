@@ -7,15 +7,12 @@ A real aiosmtpd relay that counts the connections it is given; the real `Dispatc
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
-
-from aiosmtpd.controller import Controller
 
 from booking.mailer import SmtpEmailSender
 from booking.notifications import Dispatcher, enqueue
 from models import Notification, NotificationChannel, NotificationStatus
 from tests.smtp_sink import Inbox, free_port
+from tests.test_outbox_leases import relay
 
 WORKERS = 2
 
@@ -47,16 +44,6 @@ class CountingRelay(Inbox):
             # Right after its answer: as a relay closing a connection it kept long enough.
             asyncio.get_running_loop().call_later(0.01, server.transport.close)
         return answer
-
-
-@contextlib.contextmanager
-def relay(handler: CountingRelay, port: int) -> Iterator[Controller]:
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
 
 
 async def queue(recipients: list[str]) -> None:
