@@ -10,6 +10,7 @@ value needs an active staff account (`require_staff`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -117,10 +118,7 @@ async def value_typed(update: Update, context: BotContext) -> str | int:
         return VALUE
     await update_rules({rule: value})  # out of bounds: told by bot.errors, still asked
     context.user_data.pop(DRAFT, None)
-    if draft["message_id"] and update.effective_chat is not None:
-        # The question above keeps what was decided, without its (now stale) buttons.
-        saved = words.rule_saved(rule, value)
-        await edit(context, update.effective_chat.id, draft["message_id"], saved)
+    await keep_outcome(update, context, draft, words.rule_saved(rule, value))
     rules = await get_rules()
     await say(update, context, words.rules_text(rules), buttons.rules_card(rules))
     return END
@@ -131,6 +129,15 @@ async def back(update: Update, context: BotContext) -> int:
     await require_staff(update)
     await answer(update)
     return await _show_card(update, context)
+
+
+async def keep_outcome(
+    update: Update, context: BotContext, draft: dict[str, Any], outcome: str
+) -> None:
+    """After a typed answer: the draft's question above keeps `outcome`, without its (now
+    stale) buttons."""
+    if draft["message_id"] and update.effective_chat is not None:
+        await edit(context, update.effective_chat.id, draft["message_id"], outcome)
 
 
 def dropping(draft: str) -> Callable[[Update, BotContext], Awaitable[int]]:

@@ -37,12 +37,11 @@ from bot import availability_texts as words
 from bot import texts
 from bot.callbacks import AwayDay, AwayPage, AwayRemove, AwayStep
 from bot.context import BotContext
-from bot.conversations.availability import dropping
+from bot.conversations.availability import dropping, keep_outcome
 from bot.conversations.common import (
     END,
     answer,
     conversation,
-    edit,
     parse,
     pressed_message_id,
     require_staff,
@@ -176,9 +175,7 @@ async def _save(
         await show(update, context, text, markup)
     else:
         # Typed: the calendar's message above keeps the outcome; the list comes below.
-        if draft["message_id"] and update.effective_chat is not None:
-            saved = words.away_saved(first, last, booked)
-            await edit(context, update.effective_chat.id, draft["message_id"], saved)
+        await keep_outcome(update, context, draft, words.away_saved(first, last, booked))
         await say(update, context, listing, markup)
     return END
 
