@@ -21,9 +21,6 @@ All take and return plain values or model instances and raise `booking.errors`:
   or the time clashes (`booking.availability.find_clashes`) unless staff override it)
 - `await reject_appointment(settings, appointment_id, staff_user, reason=None, *, now=None)
   -> Appointment`
-- `await find_conflicts(start, duration, *, exclude_id=None) -> list[Appointment]`
-  (`start` aware; scheduled sessions overlapping [start, start + duration))
-- `await pending_requests() -> list[Appointment]` (oldest first)
 - `await sessions_on(settings, day: date) -> list[Appointment]` (scheduled, starting on
   that practice-local date)
 
@@ -279,14 +276,6 @@ async def get_appointment_for(
     return appointment
 
 
-async def pending_requests() -> list[Appointment]:
-    return list(
-        await Appointment.filter(status=AppointmentStatus.PENDING_REVIEW).order_by(
-            "created_at", "id"
-        )
-    )
-
-
 async def sessions_on(settings: Settings, day: date) -> list[Appointment]:
     """Scheduled sessions starting on a practice-local date (DST days included)."""
     start = localize(settings, datetime.combine(day, time()))
@@ -298,36 +287,6 @@ async def sessions_on(settings: Settings, day: date) -> list[Appointment]:
             scheduled_datetime__lt=end,
         ).order_by("scheduled_datetime")
     )
-
-
-async def find_conflicts(
-    start: datetime,
-    duration: int,
-    *,
-    exclude_id: uuid.UUID | None = None,
-    using_db: BaseDBAsyncClient | None = None,
-) -> list[Appointment]:
-    """Scheduled sessions that overlap [start, start + duration minutes)."""
-    if start.tzinfo is None:
-        raise ValueError("find_conflicts needs an aware datetime")
-    end = start + timedelta(minutes=duration)
-    # No session is longer than MAX_DURATION, so earlier starts cannot reach `start`.
-    query = Appointment.filter(
-        status=AppointmentStatus.SCHEDULED,
-        scheduled_datetime__gt=start - timedelta(minutes=MAX_DURATION),
-        scheduled_datetime__lt=end,
-    )
-    if exclude_id is not None:
-        query = query.exclude(id=exclude_id)
-    candidates = await query.using_db(using_db).order_by("scheduled_datetime")
-    return [
-        other
-        for other in candidates
-        if other.scheduled_datetime is not None
-        and other.scheduled_datetime
-        + timedelta(minutes=other.scheduled_duration or DEFAULT_DURATION)
-        > start
-    ]
 
 
 # --- decisions -------------------------------------------------------------------------------
