@@ -41,6 +41,7 @@ from bot.conversations.move_requests import build_move_request_conversation
 from bot.conversations.planner import planner_handlers
 from bot.conversations.registration import build_registration_conversation
 from bot.conversations.series import SERIES_CALLBACKS, series_states
+from bot.conversations.series_cancel import series_cancel_handlers
 from bot.conversations.staff_commands import staff_handlers
 from bot.conversations.staff_decisions import build_staff_conversation
 from bot.conversations.staff_sessions import staff_session_handlers
@@ -143,6 +144,7 @@ def register_handlers(application: Application) -> None:
             *start_handlers(),
             *appointments_handlers(),
             *client_session_handlers(),
+            *series_cancel_handlers(),
             *staff_session_handlers(),
             *attendance_handlers(),
             *planner_handlers(),

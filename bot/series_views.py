@@ -3,10 +3,15 @@
 The staff's schedule summary offers Every week / Every 2 weeks next to Confirm (just this
 one); then how many sessions; then, when some weeks clash, Skip them / Choose another time /
 Cancel (`bot.conversations.series`).
+
+The client's series entry in /appointments also has "Cancel N and all later": a confirm step
+stating how many sessions go and whether any is late, then `booking.series.cancel_series`
+from the next session's date (`bot.conversations.series_cancel`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -15,13 +20,29 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from booking.formatting import format_short_date
 from booking.series import RHYTHM
-from bot.callbacks import StaffRepeat, StaffStep
+from bot.callbacks import CallbackData, StaffRepeat, StaffStep
 
 OFFERED_RHYTHMS = (1, 2)  # Every week, Every 2 weeks (the API allows up to 4)
 COUNTS = (4, 8, 12, 26)
 
 
-def _button(text: str, data: StaffRepeat | StaffStep) -> InlineKeyboardButton:
+@dataclasses.dataclass(frozen=True)
+class CancelSeries(CallbackData):
+    """The client's "Cancel N and all later" on a series in /appointments, and its confirm.
+
+    `day`: the practice date the cancelling starts from (the next session's, when listed).
+    Kept beside its buttons (`bot.callbacks` is full); a test checks its prefix against
+    every one of `bot.callbacks.ALL_CALLBACKS`.
+    """
+
+    prefix = "sx"
+    actions = frozenset({"ask", "yes", "no"})
+    action: str
+    series: uuid.UUID
+    day: date
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data.pack())
 
 
@@ -96,3 +117,53 @@ def booked_note(summary: str, skipped: Sequence[date]) -> str:
 
 def booked_toast(every_weeks: int, booked: int) -> str:
     return f"{RHYTHM.get(every_weeks, 'Repeating')}: {booked} sessions scheduled."
+
+
+# --- the client: cancel this and all later ------------------------------------------------------
+
+
+def cancel_rest_row(number: int, series_id: uuid.UUID, day: date) -> list[InlineKeyboardButton]:
+    """Under a series entry of /appointments (beside its next session's buttons)."""
+    return [_button(f"Cancel {number} and all later", CancelSeries("ask", series_id, day))]
+
+
+def cancel_rest_confirm(series_id: uuid.UUID, day: date) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("Yes, cancel them", CancelSeries("yes", series_id, day)),
+                _button("No, keep them", CancelSeries("no", series_id, day)),
+            ]
+        ]
+    )
+
+
+def cancel_rest_question(count: int, first: str, *, late: int, notice_hours: int) -> str:
+    """The confirm step: how many sessions go, from when, and how many would be late."""
+    sessions = "1 session" if count == 1 else f"{count} sessions"
+    text = f"Cancel {sessions} of your series, from {first} on?"
+    if late == 0:
+        policy = f"None starts within {notice_hours} hours, so none is a late cancellation."
+    elif late == 1:
+        policy = (
+            f"1 of them starts in less than {notice_hours} hours: under the practice's policy "
+            "it is recorded as a late cancellation."
+        )
+    else:
+        policy = (
+            f"{late} of them start in less than {notice_hours} hours: under the practice's "
+            "policy they are recorded as late cancellations."
+        )
+    return f"{text}\n{policy}"
+
+
+def cancelled_rest(count: int, late: int) -> str:
+    text = "Cancelled 1 session." if count == 1 else f"Cancelled {count} sessions."
+    text += " The therapist is told."
+    if late:
+        text += " 1 is recorded as late." if late == 1 else f" {late} are recorded as late."
+    return text + "\n/book asks for a new session any time."
+
+
+NOTHING_AHEAD = "This series has no sessions left ahead, so nothing was changed."
+KEPT = "Nothing was cancelled: your series stays as it is."

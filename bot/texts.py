@@ -77,7 +77,9 @@ CLIENT_SESSIONS_HELP = (
     "is a late cancellation under the practice's notice policy. Ask to move sends the "
     "therapist other dates and times; the session stays booked until they answer. Times the "
     "therapist proposes arrive as buttons: tap one to take it. The day before, tap I'll be "
-    "there or Can't make it; when the room opens, Running late tells the therapist at once."
+    "there or Can't make it; when the room opens, Running late tells the therapist at once.\n"
+    "A weekly series is one entry in /appointments: Cancel N and all later cancels its next "
+    "session and every one after it (you confirm first, told how many and whether any is late)."
 )
 STAFF_SESSIONS_HELP = (
     "A session's message (in /today, /upcoming, or the request once scheduled) has Move "

@@ -1,7 +1,8 @@
 """/appointments: the client's requests with their status, Join buttons for sessions, and
 Ask to move / Cancel for what is still ahead (`bot.conversations.client_sessions`). A weekly
 series is one entry ("Weekly, Tuesdays 10:00, 8 of 12 left") with its next session's buttons:
-moving or cancelling that one leaves the others as they are."""
+moving or cancelling that one leaves the others as they are; "Cancel N and all later" cancels
+the rest of the series (`bot.conversations.series_cancel`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from booking.appointments import list_for_user
 from booking.availability import SLOT_LABELS
 from booking.meetings import meeting_info
 from booking.series import SeriesSummary, summaries_for
-from bot import keyboards, session_keyboards, texts, waitlist_keyboards
+from bot import keyboards, series_views, session_keyboards, texts, waitlist_keyboards
 from bot.callbacks import MenuAction, minute_stamp
 from bot.context import BotContext
 from bot.conversations.common import account_of, answer, say
@@ -64,7 +65,10 @@ async def show_appointments(update: Update, context: BotContext) -> None:
                 local = info.scheduled_datetime.astimezone(context.settings.zone)
                 join = InlineKeyboardButton(texts.join_label(local), url=info.meeting_url)
                 rows.append([join])
-        rows += _session_rows(number, appointment)
+        session_rows = _session_rows(number, appointment)
+        rows += session_rows
+        if summary is not None and session_rows:  # the series' next session is still ahead
+            rows.append(_cancel_rest_row(context, number, appointment))
         lines.append(line)
     markup = InlineKeyboardMarkup(rows) if rows else None
     await say(update, context, texts.appointments_list(lines), markup)
@@ -101,6 +105,15 @@ def _session_rows(number: int, appointment: Appointment) -> list[list[InlineKeyb
             number, appointment.id, 0, can_move=False, can_cancel=True
         )
     return []
+
+
+def _cancel_rest_row(
+    context: BotContext, number: int, next_session: Appointment
+) -> list[InlineKeyboardButton]:
+    """A series' "Cancel N and all later", from its next session's practice date."""
+    assert next_session.scheduled_datetime is not None
+    day = next_session.scheduled_datetime.astimezone(context.settings.zone).date()
+    return series_views.cancel_rest_row(number, next_session.series_id, day)  # type: ignore[attr-defined]
 
 
 def appointments_handlers() -> list[BaseHandler]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import DAY_NAMES, available_dates
 from booking.formatting import format_short_date
 from bot import series_views, texts
-from models import Appointment, AppointmentStatus, User
+from bot.attendance_views import MarkAttendance
+from bot.callbacks import ALL_CALLBACKS, MAX_BYTES
+from models import Appointment, AppointmentStatus, Notification, User
 from tests.bot.harness import BotUnderTest, linked_user
 from tests.bot.test_bot_staff_decisions import request_from, walk_to_confirm
 from tests.fake_telegram import BotMessage, FakeUser
@@ -206,3 +208,87 @@ async def test_help_tells_staff_about_series(
     assert "Every week / Every 2 weeks" in (await theo.expect("What I can do:")).text
     await alice.send("/help")
     assert "Every week" not in (await alice.expect("What I can do:")).text
+
+
+async def _four_weeks_for(bot: BotUnderTest, client: User, theo: FakeUser) -> date:
+    """The client's request, booked by Theo every week, 4 sessions at 18:00; the first day."""
+    appointment = await request_from(client, bot)
+    first = date.fromisoformat(appointment.preferred_dates[0])
+    request = await theo.expect("New appointment request from Alice Archer")
+    summary = await walk_to_confirm(theo, request, format_short_date(first), "18:00")
+    await _weekly_from_summary(theo, summary)
+    await theo.expect("Scheduled by you")
+    return first
+
+
+async def test_alice_cancels_her_series_this_and_all_later_from_appointments(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser
+) -> None:
+    await linked_user(theo, "theo@practice.example", staff=True)
+    alice_account = await linked_user(alice, "alice@example.com")
+    first = await _four_weeks_for(bot, alice_account, theo)
+    await alice.expect("Your session is confirmed.")
+
+    await alice.send("/appointments")
+    listing = await alice.expect("Your requests:")
+    assert listing.button_texts[-1] == "Cancel 1 and all later"
+    await alice.press(listing, "Cancel 1 and all later")
+    confirm = await alice.expect("Cancel 4 sessions of your series, from ")
+    assert f"from {format_short_date(first)} 18:00 on?" in confirm.text
+    assert "late cancellation" in confirm.text
+    assert confirm.button_texts == ["Yes, cancel them", "No, keep them"]
+
+    # No, keep them: nothing changes.
+    await alice.press(confirm, "No, keep them")
+    assert "your series stays as it is" in (await alice.expect("Nothing was cancelled")).text
+    assert all(a.status == AppointmentStatus.SCHEDULED for a in await _series_of(alice_account))
+
+    await alice.press(listing, "Cancel 1 and all later")
+    confirm = await alice.expect("Cancel 4 sessions of your series")
+    await alice.press(confirm, "Yes, cancel them")
+    done = await alice.expect("Cancelled 4 sessions.")
+    assert done.message_id == confirm.message_id
+    series = await _series_of(alice_account)
+    assert [a.status for a in series] == [AppointmentStatus.CANCELLED] * 4
+
+    # No reminder of them leaves, even once due.
+    ids = [a.id for a in series]
+    await Notification.filter(appointment_id__in=ids).update(
+        due_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert bot.dispatcher is not None
+    await bot.dispatcher.dispatch_due()
+    await alice.expect_nothing()
+
+    # A second press (the confirm still shown elsewhere, or the old list) changes nothing.
+    press = await alice.press(confirm, "Yes, cancel them")
+    assert await press.answered() == series_views.NOTHING_AHEAD
+    press = await alice.press(listing, "Cancel 1 and all later")
+    assert await press.answered() == series_views.NOTHING_AHEAD
+    assert (await alice.expect("Your requests:")).button_texts == []  # the old list's buttons go
+    await alice.expect_nothing()
+    assert [a.status for a in await _series_of(alice_account)] == [AppointmentStatus.CANCELLED] * 4
+
+
+async def test_only_the_client_of_a_series_can_cancel_it_from_the_chat(
+    bot: BotUnderTest, alice: FakeUser, charlie: FakeUser, theo: FakeUser
+) -> None:
+    await linked_user(theo, "theo@practice.example", staff=True)
+    alice_account = await linked_user(alice, "alice@example.com")
+    await linked_user(charlie, "charlie@example.com")
+    first = await _four_weeks_for(bot, alice_account, theo)
+    series = await _series_of(alice_account)
+
+    forged = series_views.CancelSeries("yes", series[0].series_id, first).pack()  # type: ignore[attr-defined]
+    for someone in (charlie, theo):
+        press = await someone.press_data(1, forged)
+        assert await press.answered() == "Appointment not found."
+    assert all(a.status == AppointmentStatus.SCHEDULED for a in await _series_of(alice_account))
+
+
+def test_the_series_cancel_buttons_have_a_prefix_of_their_own_within_64_bytes() -> None:
+    kind = series_views.CancelSeries
+    assert kind.prefix not in {k.prefix for k in (*ALL_CALLBACKS, MarkAttendance)}
+    data = kind("yes", uuid.UUID(int=2**128 - 1), date(2026, 12, 31))
+    assert len(data.pack().encode()) <= MAX_BYTES
+    assert kind.unpack(data.pack()) == data
