@@ -18,29 +18,21 @@ reads these rows for the offers and the clash check; this module adds, lists and
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from booking.availability import day_bounds
 from booking.errors import InvalidInput, NotFound
-from booking.person_fields import BLOCKED_DATE_NOTE_MAX_LENGTH, FieldErrors, clean_text
+from booking.person_fields import (
+    BLOCKED_DATE_NOTE_MAX_LENGTH,
+    FieldErrors,
+    clean_date,
+    clean_text,
+)
 from booking.settings import Settings
 from booking.waitlist_offers import offer_freed_days
 from models import Appointment, AppointmentStatus, BlockedDate
 
 # A longer absence is better told by closing weekdays (or the horizon).
 LONGEST_BLOCK = timedelta(days=366)
-
-
-def _clean_date(value: Any, field: str, errors: FieldErrors) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        if not isinstance(value, str) or len(value.strip()) != 10:
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors.setdefault(field, []).append("Enter a date in YYYY-MM-DD format.")
-        return None
 
 
 async def list_blocked_dates(*, ending_from: date | None = None) -> list[BlockedDate]:
@@ -56,8 +48,8 @@ async def add_blocked_dates(
 ) -> BlockedDate:
     """Block `start_date` .. `end_date` (both included; one day when `end_date` is None)."""
     errors: FieldErrors = {}
-    first = _clean_date(start_date, "start_date", errors)
-    last = first if end_date is None else _clean_date(end_date, "end_date", errors)
+    first = clean_date(start_date, "start_date", errors)
+    last = first if end_date is None else clean_date(end_date, "end_date", errors)
     text = clean_text(note, "note", BLOCKED_DATE_NOTE_MAX_LENGTH, errors)
     if first is not None and last is not None:
         if last < first:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
@@ -165,3 +166,18 @@ def check_profile(
     if errors:
         raise InvalidInput(errors)
     return Profile(email=address, first_name=first, last_name=last, phone=phone_text)
+
+
+def clean_date(
+    value: Any, field: str, errors: FieldErrors, *, required: bool = True
+) -> date | None:
+    """A typed YYYY-MM-DD date; a problem is added to `errors` under `field`."""
+    if isinstance(value, date) or (value is None and not required):
+        return value
+    try:
+        if not isinstance(value, str) or len(value.strip()) != 10:
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors.setdefault(field, []).append("Enter a date in YYYY-MM-DD format.")
+        return None

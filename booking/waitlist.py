@@ -38,7 +38,7 @@ from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from booking.lifecycle import move_session
 from booking.lifecycle_notices import queue_move_notices
 from booking.meetings import new_room_name
-from booking.person_fields import REASON_MAX_LENGTH, FieldErrors, clean_text
+from booking.person_fields import REASON_MAX_LENGTH, FieldErrors, clean_date, clean_text
 from booking.settings import Settings
 from booking.transitions import close_offers, lock_scheduling, record_event
 from booking.waitlist_notices import queue_taken
@@ -74,18 +74,6 @@ def _parse_uuid(value: uuid.UUID | str, what: str) -> uuid.UUID:
         raise NotFound(f"{what} not found.") from None
 
 
-def _clean_date(value: Any, field: str, errors: FieldErrors) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        if not isinstance(value, str) or len(value.strip()) != 10:
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors.setdefault(field, []).append("Enter a date in YYYY-MM-DD format.")
-        return None
-
-
 def _require_client(user: User | None) -> User:
     if user is None:
         raise NotAuthenticated("Authentication credentials were not provided.")
@@ -119,8 +107,8 @@ async def join_waitlist(
         days = clean_days(list(weekdays), "weekdays")
     except InvalidInput as exc:
         errors.update(exc.errors)
-    first = _clean_date(from_date, "from_date", errors)
-    last = _clean_date(to_date, "to_date", errors)
+    first = clean_date(from_date, "from_date", errors, required=False)
+    last = clean_date(to_date, "to_date", errors, required=False)
     slots = list(preferred_time_slots) or list(SLOT_HOURS)
     slots = clean_preferred_slots(slots, errors)
     text = clean_text(note, "note", NOTE_MAX_LENGTH, errors)

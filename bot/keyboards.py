@@ -160,15 +160,17 @@ def day_text(day: date) -> str:
     return str(day.day) if day.day != 1 else f"1 {day:%b}"
 
 
-def booking_calendar(
+def date_picker(
     today: date,
     available: Iterable[date],
     selected: Iterable[date],
     *,
-    horizon: int = 30,
+    horizon: int,
+    step: Callable[[str], CallbackData],
+    extra: Sequence[InlineKeyboardButton] = (),
 ) -> InlineKeyboardMarkup:
     """The next `horizon` days from tomorrow; only available days can be pressed, and the
-    selected ones carry a tick."""
+    selected ones carry a tick. `step("next")` / `step("cancel")` are the flow's own steps."""
     open_days, chosen = set(available), set(selected)
 
     def day_button(day: date) -> InlineKeyboardButton:
@@ -178,12 +180,29 @@ def booking_calendar(
 
     count = len(chosen & open_days)
     footer = [
-        _button(f"Next ({count} chosen)" if count else "Next", BookingStep("next")),
-        _button("Cancel", BookingStep("cancel")),
+        _button(f"Next ({count} chosen)" if count else "Next", step("next")),
+        _button("Cancel", step("cancel")),
+        *extra,
     ]
-    first, last = today + timedelta(days=1), today + timedelta(days=horizon)
-    # Last: wait for freed time instead (`bot.conversations.waitlist`).
-    return calendar(first, last, day_button, [*footer, waitlist_keyboards.anything_button()])
+    return calendar(today + timedelta(days=1), today + timedelta(days=horizon), day_button, footer)
+
+
+def booking_calendar(
+    today: date,
+    available: Iterable[date],
+    selected: Iterable[date],
+    *,
+    horizon: int = 30,
+) -> InlineKeyboardMarkup:
+    """/book's dates; last in the footer: wait for freed time (`bot.conversations.waitlist`)."""
+    return date_picker(
+        today,
+        available,
+        selected,
+        horizon=horizon,
+        step=BookingStep,
+        extra=[waitlist_keyboards.anything_button()],
+    )
 
 
 def slot_picker(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -18,10 +18,8 @@ from bot.callbacks import (
     AcceptTime,
     CallbackData,
     ClientAction,
-    Ignore,
     LateBy,
     MoveAsk,
-    PickDate,
     PickSlot,
     PlanDay,
     PlanLength,
@@ -33,9 +31,8 @@ from bot.keyboards import (
     TICK,
     StepData,
     any_day_calendar,
-    calendar,
+    date_picker,
     day_choices,
-    day_text,
     durations,
     start_times,
     step_back_cancel,
@@ -137,19 +134,7 @@ def move_ask_calendar(
     today: date, available: Iterable[date], selected: Iterable[date], *, horizon: int
 ) -> InlineKeyboardMarkup:
     """The client's calendar for a move request: open days can be ticked."""
-    open_days, chosen = set(available), set(selected)
-
-    def day_button(day: date) -> InlineKeyboardButton:
-        if day not in open_days:
-            return _button("·", Ignore("closed"))
-        return _button(f"{TICK if day in chosen else ''}{day_text(day)}", PickDate(day))
-
-    count = len(chosen & open_days)
-    footer = [
-        _button(f"Next ({count} chosen)" if count else "Next", MoveAsk("next")),
-        _button("Cancel", MoveAsk("cancel")),
-    ]
-    return calendar(today + timedelta(days=1), today + timedelta(days=horizon), day_button, footer)
+    return date_picker(today, available, selected, horizon=horizon, step=MoveAsk)
 
 
 def move_ask_slots(selected: Iterable[str], offered: Iterable[str]) -> InlineKeyboardMarkup:
