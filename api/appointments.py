@@ -11,12 +11,10 @@ declarations.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiohttp import web
 from pydantic import BaseModel
 
-from api.app_keys import CLOCK, SETTINGS
+from api.app_keys import SETTINGS, request_now
 from api.appointment_models import (
     MAX_PAGE_SIZE,
     AppointmentOut,
@@ -54,11 +52,6 @@ PREFIX = "/api/meetings"
 APPOINTMENT_ID = "{appointment_id:[0-9a-fA-F-]{32,36}}"
 
 
-def _now(request: web.Request) -> datetime:
-    clock = request.app.get(CLOCK)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
 # Rendered list pages by viewer, URL and second, reused within that second (a write
 # through this process drops them at once: booking.freshness).
 _pages = Fresh()
@@ -71,7 +64,7 @@ async def _cached_page(
     *,
     own_only: bool,
 ) -> Prerendered:
-    key = (viewer.id, own_only, str(request.url), int(_now(request).timestamp()))
+    key = (viewer.id, own_only, str(request.url), int(request_now(request).timestamp()))
 
     async def render() -> Prerendered:
         page = await _page(request, viewer, query, own_only=own_only)
@@ -101,7 +94,7 @@ async def _page(
     )
     if query.page > 1 and not rows:
         raise NotFound("Invalid page.")  # DRF's words
-    now = _now(request)
+    now = request_now(request)
     offers = await offers_for(rows, now)
 
     def link(page: int) -> str:
@@ -139,7 +132,7 @@ async def create_appointment(
     Limited to 20 requests an hour per e-mail address and 60 per client IP (429 beyond).
     """
     settings = request.app[SETTINGS]
-    now = _now(request)
+    now = request_now(request)
     appointment = await appointments.create_appointment(
         settings, **body.model_dump(), user=user, ip=client_ip(request), now=now
     )
@@ -197,7 +190,7 @@ async def appointment_detail(
 ) -> AppointmentOut:
     """One request (its owner or staff; anyone else gets 404), with its open offers."""
     appointment = await appointments.get_appointment_for(user, path_params.appointment_id)
-    now = _now(request)
+    now = request_now(request)
     offers = await offers_for([appointment], now)
     return render_appointment(request.app[SETTINGS], appointment, user, now, offers[appointment.id])
 
@@ -243,7 +236,7 @@ async def schedule_appointment(
     clashing dates in `conflicts` unless `"skip_conflicts": true` books the rest.
     """
     settings = request.app[SETTINGS]
-    now = _now(request)
+    now = request_now(request)
     if body.repeat is not None:
         booked = await schedule_series(
             settings,
@@ -283,7 +276,7 @@ async def reject_appointment(
 ) -> AppointmentOut:
     """Decline a pending request with an optional reason (staff); 409 when not pending."""
     settings = request.app[SETTINGS]
-    now = _now(request)
+    now = request_now(request)
     appointment = await appointments.reject_appointment(
         settings, path_params.appointment_id, user, body.rejection_reason, now=now
     )
@@ -304,5 +297,5 @@ async def jitsi_meeting(
 ) -> MeetingOut:
     """The video meeting of a scheduled session, with the viewer's own link (owner or staff)."""
     appointment = await appointments.get_appointment_for(user, path_params.appointment_id)
-    info = meeting_info(request.app[SETTINGS], appointment, user, _now(request))
+    info = meeting_info(request.app[SETTINGS], appointment, user, request_now(request))
     return MeetingOut.model_validate(info)

@@ -12,11 +12,11 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.app_keys import SETTINGS
+from api.app_keys import SETTINGS, request_now
 from api.appointment_models import AppointmentOut, AppointmentPath
 from api.appointments import ONE_APPOINTMENT
 from api.auth import Access
-from api.lifecycle import _answer, _now
+from api.lifecycle import _answer
 from api.routing import Routes
 from booking.attendance import record_attendance
 from models import User
@@ -51,6 +51,10 @@ async def record_appointment_attendance(
     Counted in `stats/` as `attendance_rate` and `no_show_rate`.
     """
     appointment = await record_attendance(
-        request.app[SETTINGS], path_params.appointment_id, user, body.attendance, now=_now(request)
+        request.app[SETTINGS],
+        path_params.appointment_id,
+        user,
+        body.attendance,
+        now=request_now(request),
     )
     return await _answer(request, appointment, user)

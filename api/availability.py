@@ -7,13 +7,13 @@ their bounds are `booking.availability`'s; handlers only parse, call and render.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from api.app_keys import CLOCK, SETTINGS
+from api.app_keys import SETTINGS, request_now
 from api.auth import Access
 from api.routing import Prerendered, Routes, prerender
 from booking import availability, blocked_dates, slots
@@ -45,11 +45,6 @@ HorizonDays = Annotated[StrictInt, _limits("booking_horizon_days")]
 BufferMinutes = Annotated[StrictInt, _limits("buffer_minutes")]
 DailyCap = Annotated[StrictInt, _limits("max_sessions_per_day")]
 CancellationHours = Annotated[StrictInt, _limits("cancellation_notice_hours")]
-
-
-def _now(request: web.Request) -> datetime:
-    clock = request.app.get(CLOCK)
-    return clock() if clock is not None else datetime.now(UTC)
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -224,7 +219,7 @@ async def list_blocked_dates(
     request: web.Request, *, user: User, query: BlockedDateQuery
 ) -> list[BlockedDateOut]:
     """Days away, earliest first; those already over only with `include_past` (staff)."""
-    today = availability.practice_today(request.app[SETTINGS], _now(request))
+    today = availability.practice_today(request.app[SETTINGS], request_now(request))
     rows = await blocked_dates.list_blocked_dates(ending_from=None if query.include_past else today)
     return [BlockedDateOut.of(row) for row in rows]
 
@@ -275,7 +270,7 @@ async def get_available_dates(request: web.Request) -> Prerendered:
     From tomorrow to the booking horizon: open weekdays that are not blocked, not at the
     daily cap, and have a slot with room past the minimum notice.
     """
-    settings, now = request.app[SETTINGS], _now(request)
+    settings, now = request.app[SETTINGS], request_now(request)
 
     async def render() -> Prerendered:
         return prerender(list[date], await availability.available_dates(settings, now=now))
@@ -305,5 +300,5 @@ async def get_available_slots(request: web.Request, *, query: SlotsQuery) -> Slo
     closed, blocked or full day, and today, give `[]`; a date outside today..horizon: 400.
     """
     settings = request.app[SETTINGS]
-    day, offered = await slots.available_slots(settings, query.date, now=_now(request))
+    day, offered = await slots.available_slots(settings, query.date, now=request_now(request))
     return SlotsOut(date=day, slots=offered)

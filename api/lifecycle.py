@@ -9,13 +9,12 @@ appointment as the caller now sees it, open offers included.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from api.app_keys import CLOCK, SETTINGS
+from api.app_keys import SETTINGS, request_now
 from api.appointment_models import (
     AppointmentOut,
     AppointmentPath,
@@ -116,13 +115,8 @@ class LateBody(BaseModel):
 # --- handlers -------------------------------------------------------------------------------------
 
 
-def _now(request: web.Request) -> datetime:
-    clock = request.app.get(CLOCK)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
 async def _answer(request: web.Request, appointment: Appointment, user: User) -> AppointmentOut:
-    now = _now(request)
+    now = request_now(request)
     offers = await proposals.offers_for([appointment], now)
     return render_appointment(request.app[SETTINGS], appointment, user, now, offers[appointment.id])
 
@@ -156,7 +150,11 @@ async def cancel_appointment(
     `cancellation_notice_hours` before its start may do so: `late_cancellation` is set.
     """
     appointment = await lifecycle.cancel_appointment(
-        request.app[SETTINGS], path_params.appointment_id, user, body.reason, now=_now(request)
+        request.app[SETTINGS],
+        path_params.appointment_id,
+        user,
+        body.reason,
+        now=request_now(request),
     )
     return await _answer(request, appointment, user)
 
@@ -183,7 +181,7 @@ async def reschedule_appointment(
         body.scheduled_datetime,
         body.scheduled_duration,
         override=body.override,
-        now=_now(request),
+        now=request_now(request),
     )
     return await _answer(request, appointment, user)
 
@@ -210,7 +208,7 @@ async def propose_times(
         body.times,
         body.duration,
         override=body.override,
-        now=_now(request),
+        now=request_now(request),
     )
     return await _answer(request, appointment, user)
 
@@ -230,7 +228,7 @@ async def accept_proposal(
     409 and the other times stay on offer.
     """
     appointment = await proposals.accept_proposal(
-        request.app[SETTINGS], path_params.appointment_id, user, body.time, now=_now(request)
+        request.app[SETTINGS], path_params.appointment_id, user, body.time, now=request_now(request)
     )
     return await _answer(request, appointment, user)
 
@@ -257,7 +255,7 @@ async def request_reschedule(
         body.preferred_dates,
         body.preferred_time_slots,
         body.note,
-        now=_now(request),
+        now=request_now(request),
     )
     return await _answer(request, appointment, user)
 
@@ -273,7 +271,7 @@ async def keep_session(
 ) -> AppointmentOut:
     """Answer the client's move request by keeping the session as booked (staff)."""
     appointment = await proposals.keep_session(
-        request.app[SETTINGS], path_params.appointment_id, user, now=_now(request)
+        request.app[SETTINGS], path_params.appointment_id, user, now=request_now(request)
     )
     return await _answer(request, appointment, user)
 
@@ -284,7 +282,7 @@ async def confirm_attendance(
 ) -> AppointmentOut:
     """ "I'll be there": record that the client will attend (owner; sets client_confirmed_at)."""
     appointment = await lifecycle.confirm_attendance(
-        request.app[SETTINGS], path_params.appointment_id, user, now=_now(request)
+        request.app[SETTINGS], path_params.appointment_id, user, now=request_now(request)
     )
     return await _answer(request, appointment, user)
 
@@ -300,6 +298,10 @@ async def running_late(
 ) -> AppointmentOut:
     """Tell the therapist at once that the client is running 5, 10 or 15 minutes late."""
     appointment = await lifecycle.report_running_late(
-        request.app[SETTINGS], path_params.appointment_id, user, body.minutes, now=_now(request)
+        request.app[SETTINGS],
+        path_params.appointment_id,
+        user,
+        body.minutes,
+        now=request_now(request),
     )
     return await _answer(request, appointment, user)

@@ -7,12 +7,12 @@ ordinary appointment, moved or cancelled on its own by the routes of `api.lifecy
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.app_keys import CLOCK, SETTINGS
+from api.app_keys import SETTINGS, request_now
 from api.appointment_models import AppointmentOut, IsoDate, render_appointment
 from api.auth import Access
 from api.fields import CancellationReason
@@ -55,15 +55,10 @@ def _first_day(value: str | None) -> date | None:
         raise InvalidInput({"from": ["Enter a date in YYYY-MM-DD format."]}) from None
 
 
-def _now(request: web.Request) -> datetime:
-    clock = request.app.get(CLOCK)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
 async def _render(
     request: web.Request, series: Series, occurrences: list[Appointment], user: User
 ) -> SeriesOut:
-    now = _now(request)
+    now = request_now(request)
     settings = request.app[SETTINGS]
     offers = await proposals.offers_for(occurrences, now)
     return SeriesOut(
@@ -105,7 +100,7 @@ async def cancel_series_from(
     Each under the rules of a single cancel: its client or staff, late inside the
     cancellation notice for a client, both sides told, the calendar's `.ics` CANCEL.
     """
-    now = _now(request)
+    now = request_now(request)
     first_day = _first_day(body.from_)
     await cancel_series(
         request.app[SETTINGS], path_params.series_id, user, first_day, body.reason, now=now

@@ -9,13 +9,13 @@ on the held time here or in the bot. Each handler calls one service of `booking.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from api.app_keys import CLOCK, SETTINGS
+from api.app_keys import SETTINGS, request_now
 from api.appointment_models import AppointmentOut, IsoDate, Slot, render_appointment
 from api.auth import Access
 from api.routing import Routes
@@ -111,11 +111,6 @@ class EntryOut(BaseModel):
         )
 
 
-def _now(request: web.Request) -> datetime:
-    clock = request.app.get(CLOCK)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
 async def _render(entry: WaitlistEntry, now: datetime) -> EntryOut:
     held = await waitlist.held_offers([entry], now)
     owner = await User.get(id=entry.user_id)  # type: ignore[attr-defined]
@@ -139,7 +134,7 @@ async def join_waitlist(request: web.Request, *, user: User, body: JoinBody) -> 
     matching entries one at a time, in the order they joined: a hold of
     `WAITLIST_HOLD_MINUTES` (30 by default) with Take it in the chat and a link by e-mail.
     """
-    now = _now(request)
+    now = request_now(request)
     entry = await waitlist.join_waitlist(
         request.app[SETTINGS],
         user,
@@ -157,7 +152,7 @@ async def join_waitlist(request: web.Request, *, user: User, body: JoinBody) -> 
 @routes.endpoint("GET", WAITLIST, access=Access.USER, response=list[EntryOut], tag="waitlist")
 async def list_waitlist(request: web.Request, *, user: User) -> list[EntryOut]:
     """The waiting entries, in join order: a client's own; staff see everyone's."""
-    now = _now(request)
+    now = request_now(request)
     entries = await waitlist.list_waitlist(user)
     held = await waitlist.held_offers(entries, now)
     return [EntryOut.of(e, e.user, held.get(e.id)) for e in entries]
@@ -174,7 +169,7 @@ async def list_waitlist(request: web.Request, *, user: User) -> list[EntryOut]:
 )
 async def leave_waitlist(request: web.Request, *, user: User, path_params: EntryPath) -> EntryOut:
     """Leave the waitlist (the entry's client, or staff); a time it holds passes on."""
-    now = _now(request)
+    now = request_now(request)
     entry = await waitlist.leave_waitlist(
         request.app[SETTINGS], path_params.entry_id, user, now=now
     )
@@ -198,7 +193,7 @@ async def accept_waitlist_offer(
     The first acceptance inside the hold wins; the time is re-checked free under the
     scheduling lock. Answers the scheduled (or moved) appointment.
     """
-    now = _now(request)
+    now = request_now(request)
     settings = request.app[SETTINGS]
     appointment = await waitlist.accept_offer(settings, path_params.offer_id, user, now=now)
     offers = await proposals.offers_for([appointment], now)
@@ -219,6 +214,6 @@ async def decline_waitlist_offer(
 ) -> OfferOut:
     """No thanks: the time passes to the next in line; you stay on the waitlist."""
     offer = await waitlist.decline_offer(
-        request.app[SETTINGS], path_params.offer_id, user, now=_now(request)
+        request.app[SETTINGS], path_params.offer_id, user, now=request_now(request)
     )
     return OfferOut.of(offer)
