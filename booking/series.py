@@ -281,6 +281,28 @@ async def get_series_for(
     return series, occurrences
 
 
+async def cancellable_occurrences(
+    settings: Settings,
+    series_id: uuid.UUID | str,
+    actor: User,
+    from_date: date | None = None,
+    *,
+    now: datetime,
+) -> list[Appointment]:
+    """The occurrences "this and following" would cancel: ahead, open, from `from_date` (a
+    practice-local date, default today) on; NotFound unless `actor` is the client or staff."""
+    _, occurrences = await get_series_for(actor, series_id)
+    first_day = from_date or practice_today(settings, now)
+    return [
+        a
+        for a in occurrences
+        if a.status in CANCELLABLE
+        and a.scheduled_datetime is not None
+        and a.scheduled_datetime > now
+        and a.scheduled_datetime.astimezone(settings.zone).date() >= first_day
+    ]
+
+
 async def cancel_series(
     settings: Settings,
     series_id: uuid.UUID | str,
@@ -292,16 +314,7 @@ async def cancel_series(
 ) -> list[Appointment]:
     """Cancel the occurrences from `from_date` on ("this and following"), each by the rules."""
     now = now or _utcnow()
-    _, occurrences = await get_series_for(actor, series_id)
-    first_day = from_date or practice_today(settings, now)
-    wanted = [
-        a
-        for a in occurrences
-        if a.status in CANCELLABLE
-        and a.scheduled_datetime is not None
-        and a.scheduled_datetime > now
-        and a.scheduled_datetime.astimezone(settings.zone).date() >= first_day
-    ]
+    wanted = await cancellable_occurrences(settings, series_id, actor, from_date, now=now)
     if not wanted:
         raise Conflict("No occurrence of the series from that date can be cancelled.")
     cancelled = []

@@ -9,7 +9,7 @@ list) changes nothing and says so. Domain errors go to `bot.errors.report_error`
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -17,8 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from booking.appointments import get_appointment_for
 from booking.availability import get_rules, is_late_cancellation
 from booking.errors import Conflict
-from booking.lifecycle import CANCELLABLE
-from booking.series import cancel_series, get_series_for
+from booking.series import cancel_series, cancellable_occurrences
 from booking.settings import Settings
 from bot import series_views as views
 from bot.context import BotContext
@@ -33,21 +32,10 @@ async def _ahead(
     settings: Settings, account: User, data: CancelSeries, now: datetime
 ) -> list[Appointment]:
     """The presser's own series' sessions from `data.day` on that can still be cancelled."""
-    _, occurrences = await get_series_for(account, data.series)
-    await get_appointment_for(account, occurrences[0].id, own_only=True)  # theirs, not staff's
-    return [a for a in occurrences if _cancellable_from(settings, a, data.day, now)]
-
-
-def _cancellable_from(
-    settings: Settings, appointment: Appointment, day: date, now: datetime
-) -> bool:
-    start = appointment.scheduled_datetime
-    return (
-        appointment.status in CANCELLABLE
-        and start is not None
-        and start > now
-        and start.astimezone(settings.zone).date() >= day
-    )
+    ahead = await cancellable_occurrences(settings, data.series, account, data.day, now=now)
+    if ahead:
+        await get_appointment_for(account, ahead[0].id, own_only=True)  # theirs, not staff's
+    return ahead
 
 
 async def _nothing_ahead(update: Update) -> None:
