@@ -48,7 +48,6 @@ from booking.appointment_notices import (
     queue_reminders,
     session_staff,
 )
-from booking.meetings import Participant, meeting_url
 from booking.messages import chat
 from booking.messages import lifecycle_emails as emails
 from booking.settings import Settings
@@ -179,7 +178,7 @@ async def queue_kept_notices(
     """Staff keep the session where it is: the client hears so."""
     outbox = await client_outbox(appointment, conn, event_tag(event))
     await outbox.cancel_stale(KEEP)
-    link = meeting_url(settings, appointment, Participant.for_client(appointment), now)
+    link = client_link(settings, appointment, now)
     await outbox.to_client(
         KIND_KEPT,
         emails.kept_email(settings, appointment, link),
