@@ -105,11 +105,16 @@ class SmtpSession:
 
     async def __aexit__(self, *exc_info: object) -> None:
         smtp, self._smtp = self._smtp, None
-        if smtp is not None and smtp.is_connected:
-            try:
+        if smtp is None:
+            return
+        try:
+            if smtp.is_connected:
                 await smtp.quit()
-            except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                smtp.close()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            pass  # a polite QUIT is all we lose
+        finally:
+            # Whatever happened (a relay that hung up, a cancelled shutdown), the socket closes.
+            smtp.close()
 
     async def send(self, notification: Notification) -> None:
         message = build_message(self.sender.settings, notification.recipient, notification.payload)
