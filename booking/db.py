@@ -22,8 +22,9 @@ APP = "models"
 # SQLite runs in WAL mode (Tortoise's default); there `synchronous=NORMAL` syncs the log at
 # checkpoints instead of at every commit: the database stays consistent whatever happens,
 # and only a power cut (not a crash of the process) can lose the last commits. A URL that
-# names its own `synchronous` keeps it.
-SQLITE_PRAGMAS = {"synchronous": "NORMAL"}
+# names its own `synchronous` keeps it. `secure_delete` overwrites deleted and replaced
+# content with zeros, so erased personal data does not linger in free pages of the file.
+SQLITE_PRAGMAS = {"synchronous": "NORMAL", "secure_delete": "ON"}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

@@ -73,6 +73,15 @@ class Settings(BaseModel):
     # How long times staff propose stay on offer before they lapse (the client is told).
     proposal_expiry_hours: float = Field(48.0, alias="PROPOSAL_EXPIRY_HOURS", gt=0, le=24 * 30)
     waitlist_hold_minutes: int = Field(30, alias="WAITLIST_HOLD_MINUTES", ge=1, le=24 * 60)
+    # Personal fields of requests rejected, cancelled or completed more than N days ago are
+    # erased by housekeeping. Unset: kept.
+    data_retention_days: int | None = Field(None, alias="DATA_RETENTION_DAYS", ge=1)
+    # How long the audit trail itself is kept (six years by default).
+    audit_retention_days: int = Field(6 * 365, alias="AUDIT_RETENTION_DAYS", ge=1)
+    # Staff may not sign in (nor act in the bot) until they have enrolled in two-step sign-in.
+    staff_require_2fa: bool = Field(False, alias="STAFF_REQUIRE_2FA")
+    # A safety line shown at /start, on the booking summary and in the request e-mail.
+    crisis_message: str | None = Field(None, alias="CRISIS_MESSAGE", max_length=500)
 
     @field_validator("database_url")
     @classmethod

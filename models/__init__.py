@@ -25,6 +25,7 @@ __all__ = [
     "AppointmentEvent",
     "AppointmentStatus",
     "Attendance",
+    "AuditEvent",
     "Availability",
     "BlockedDate",
     "CodePurpose",
@@ -39,6 +40,7 @@ __all__ = [
     "Proposal",
     "ProposalStatus",
     "RateLimitHit",
+    "RecoveryCode",
     "RefreshToken",
     "RescheduleRequest",
     "RescheduleRequestStatus",
@@ -104,6 +106,7 @@ class CodePurpose(StrEnum):
     REGISTRATION = "registration"
     PASSWORD_RESET = "password_reset"
     TELEGRAM_LINK = "telegram_link"
+    ERASURE = "erasure"  # the bot's /deleteme, confirmed by a code sent to the address
 
 
 class NotificationChannel(StrEnum):
@@ -131,6 +134,13 @@ class User(Model):
     email_verified_at = fields.DatetimeField(null=True)
     telegram_user_id = fields.BigIntField(null=True, unique=True)
     timezone = fields.CharField(max_length=64, null=True)
+    # Two-step sign-in (TOTP, RFC 6238): the secret is encrypted; enabled once confirmed.
+    totp_secret = EncryptedTextField(null=True)
+    totp_enabled_at = fields.DatetimeField(null=True)
+    # The last time step a code was accepted for: a code is never accepted twice.
+    totp_last_step = fields.BigIntField(null=True)
+    # Set when the person's data was erased: the row stays, anonymous, so stats stay true.
+    erased_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -170,6 +180,40 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_tokens"
+
+
+class RecoveryCode(Model):
+    """A single-use two-step recovery code, stored as a hash."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=255)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "recovery_codes"
+
+
+class AuditEvent(Model):
+    """Append-only record of a staff access or action: ids and times only, no personal values.
+
+    Plain id columns, not foreign keys: erasing or deleting a person never rewrites the trail.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(db_index=True)
+    actor_id = fields.UUIDField(null=True, db_index=True)  # the user who acted; None: the system
+    action = fields.CharField(max_length=64, db_index=True)
+    target = fields.CharField(max_length=64, null=True, db_index=True)  # appointment/user id
+    # The client whose data the event concerns (their export lists it).
+    subject_id = fields.UUIDField(null=True, db_index=True)
+    ip_hash = fields.CharField(max_length=64, null=True)  # keyed HMAC of the caller's IP
+
+    class Meta:
+        table = "audit_events"
 
 
 class RateLimitHit(Model):
@@ -262,6 +306,8 @@ class Appointment(Model):
     # Did the client come? Null until staff record it (after the start).
     attendance = fields.CharEnumField(Attendance, max_length=16, null=True)
     attendance_recorded_at = fields.DatetimeField(null=True)
+    # Set when the personal fields were erased (the client's request, or retention).
+    erased_at = fields.DatetimeField(null=True, db_index=True)
     series: fields.ForeignKeyNullableRelation[Series] = fields.ForeignKeyField(
         "models.Series", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )

@@ -60,6 +60,11 @@ class Vault:
         digest = hmac.new(self._index_key, normalise_email(email).encode(), hashlib.sha256)
         return digest.hexdigest()
 
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        """HMAC of `value` under a key derived for `purpose` (never equal to a blind index)."""
+        key = hmac.new(self._index_key, purpose.encode(), hashlib.sha256).digest()
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
 
 # Tortoise converts field values without any per-call context, so the field type needs one
 # process-wide place to find the keys. It is set once at start (booking.db) and never mutated.
