@@ -17,6 +17,7 @@ from api import (
     index,
     lifecycle,
     openapi,
+    privacy,
     series,
     waitlist,
 )
@@ -57,6 +58,7 @@ def create_app(
     routed += (series,)
     routed += (attendance,)
     routed += (waitlist,)
+    routed += (privacy,)
     for module in routed:
         app.add_routes(module.routes)
     return app

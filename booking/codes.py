@@ -24,6 +24,9 @@ be replayed for another purpose or another address.
 - `await limit_code_sending(address, *, ip=None, telegram_user_id=None, using_db=None)`
   (RateLimited); `await check_code_sending(...)` (the same check, counting nothing)
 - `await purge_old_codes(now=None) -> int` (housekeeping: codes a day past their expiry)
+
+`telegram_link` and `erasure` codes (the bot's /deleteme) work only for the Telegram user
+who asked for them.
 """
 
 from __future__ import annotations
@@ -186,7 +189,7 @@ async def verify_code(
         expires_at__gt=now,
         attempts__lt=MAX_WRONG_TRIES,
     )
-    if purpose == CodePurpose.TELEGRAM_LINK:
+    if purpose in (CodePurpose.TELEGRAM_LINK, CodePurpose.ERASURE):
         # Only the Telegram user who asked for the code may use it.
         query = query.filter(telegram_user_id=telegram_user_id)
     row = await query.order_by("-id").first()

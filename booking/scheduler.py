@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from booking.codes import purge_old_codes
 from booking.notifications import Dispatcher, utcnow
 from booking.proposals import expire_proposals
+from booking.retention import erase_expired_appointments
 from booking.sessions import purge_expired_refresh_tokens
 from booking.settings import Settings
 from booking.waitlist_offers import process_waitlist
@@ -55,6 +56,15 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
         "interval",
         seconds=WAITLIST_INTERVAL_SECONDS,
         id="waitlist",
+        coalesce=True,
+        args=[settings],
+    )
+    # DATA_RETENTION_DAYS: personal fields of long-finished appointments erased (unset: kept).
+    scheduler.add_job(
+        erase_expired_appointments,
+        "interval",
+        hours=1,
+        id="retention",
         coalesce=True,
         args=[settings],
     )
