@@ -153,3 +153,27 @@ async def give_her_a_file(
     await ConversationState.create(key=f"user:{tg}", data={"booking": {"note": persona.bot_draft}})
     await ConversationState.create(key=f"conv:booking:[{tg},{tg}]", data={"state": "NOTE"})
     return its
+
+
+async def drive_privacy_statuses(record: Any, cast: Any) -> None:
+    """tests/test_api_routes.py's driver of the privacy routes' 409 and 429: staff are not
+    erased; wrong passwords at "erase me" run out."""
+    erase_client = "/api/meetings/admin/clients/{user_id}/erase/"
+    staff = cast.headers("theo")
+    url = erase_client.replace("{user_id}", str(cast.theo.id))
+    assert (await record.call("post", erase_client, url=url, headers=staff))[0] == 409
+    erase_me, body = "/api/auth/me/erase/", {"password": "a guess"}
+    assert (await record.call("post", erase_me, json=body, headers=staff))[0] == 409
+    erin = await User.create(
+        email="erin@example.com",
+        email_index=blind_index("erin@example.com"),
+        first_name="Erin",
+        last_name="Eld",
+        password_hash=await hash_password("erin's own long passphrase"),
+        email_verified_at=datetime.now(UTC),
+    )
+    statuses = [
+        (await record.call("post", erase_me, json=body, headers=auth(cast.settings, erin)))[0]
+        for _ in range(6)
+    ]
+    assert statuses == [400] * 5 + [429], statuses

@@ -21,6 +21,7 @@ from api.parsing import MAX_BODY_BYTES
 from api.routing import Endpoint, Routes, UndeclaredStatus, app_routes, declaration_of
 from models import WaitlistOffer, WaitlistOfferStatus
 from tests.meetings_support import first_dates, make_cast, open_every_day, request_body
+from tests.privacy_support import drive_privacy_statuses
 
 # What each route answers, written out by hand: a declaration that changes its contract
 # must change this table too, in the same commit, for a reviewer to see.
@@ -156,10 +157,15 @@ EXPECTED[("get", WAITLIST)] = {200, 401}
 EXPECTED[("delete", WAITLIST + "{entry_id}/")] = {200, 401, 404, 409}
 EXPECTED[("post", WAITLIST + "offers/{offer_id}/accept/")] = {200, 401, 404, 409}
 EXPECTED[("post", WAITLIST + "offers/{offer_id}/decline/")] = {200, 401, 404, 409}
+ERASE_CLIENT = "/api/meetings/admin/clients/{user_id}/erase/"
+EXPECTED[("get", "/api/auth/me/export/")] = {200, 401}
+EXPECTED[("post", "/api/auth/me/erase/")] = {200, 400, 401, 409, 413, 415, 429}
+EXPECTED[("post", ERASE_CLIENT)] = {200, 401, 403, 404, 409}
 # A path parameter that matches the route's pattern but names nothing.
 NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
 NOTHING["series_id"] = "-" * 36
 NOTHING.update(entry_id="-" * 36, offer_id="-" * 36)
+NOTHING["user_id"] = "-" * 36
 
 
 def endpoints(settings) -> dict[tuple[str, str], Endpoint]:
@@ -320,6 +326,8 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
     await _drive_a_series(record, cast, dates)
 
     await _drive_the_waitlist(record, cast)
+
+    await drive_privacy_statuses(record, cast)
 
     for path, who in ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client)):
         assert (await record.call("get", path, params={"page": "99"}, headers=who))[0] == 404
