@@ -10,6 +10,7 @@ from api import (
     accounts,
     appointments,
     attendance,
+    audit,
     availability,
     docs,
     health,
@@ -22,6 +23,7 @@ from api import (
     waitlist,
 )
 from api.app_keys import SETTINGS
+from api.audit_context import audit_caller_middleware
 from api.errors import error_middleware
 from api.parsing import MAX_BODY_BYTES
 from booking.db import database
@@ -40,7 +42,7 @@ def create_app(
     called after every successful write request: in `run` mode it wakes the outbox
     dispatcher, so a code e-mail leaves at once instead of at the next poll.
     """
-    middlewares = [error_middleware]
+    middlewares = [audit_caller_middleware, error_middleware]
     if on_commit is not None:
         middlewares.insert(0, _after_write(on_commit))
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
@@ -59,6 +61,7 @@ def create_app(
     routed += (attendance,)
     routed += (waitlist,)
     routed += (privacy,)
+    routed += (audit,)
     for module in routed:
         app.add_routes(module.routes)
     return app

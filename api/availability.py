@@ -193,7 +193,7 @@ async def put_availability(
 ) -> AvailabilityOut:
     """Replace the weekly days; change any of the rules sent (staff)."""
     changes = {**body.changes(), "available_days": body.available_days}
-    return AvailabilityOut.of(await availability.update_rules(changes))
+    return AvailabilityOut.of(await availability.update_rules(changes, user))
 
 
 @_staff_availability("PATCH", AvailabilityPatch)
@@ -204,7 +204,7 @@ async def patch_availability(
     changes = body.changes()
     if body.available_days is not None:
         changes["available_days"] = body.available_days
-    return AvailabilityOut.of(await availability.update_rules(changes))
+    return AvailabilityOut.of(await availability.update_rules(changes, user))
 
 
 @routes.endpoint(
@@ -237,7 +237,9 @@ async def add_blocked_dates(
     request: web.Request, *, user: User, body: BlockedDateIn
 ) -> BlockedDateOut:
     """Block days (staff): never offered to clients; booking on them needs `override`."""
-    row = await blocked_dates.add_blocked_dates(body.start_date, body.end_date, body.note)
+    row = await blocked_dates.add_blocked_dates(
+        body.start_date, body.end_date, body.note, actor=user
+    )
     return BlockedDateOut.of(row)
 
 
@@ -253,7 +255,9 @@ async def remove_blocked_dates(
     request: web.Request, *, user: User, path_params: BlockedDatePath
 ) -> BlockedDateOut:
     """Unblock a period (staff); answers the period removed."""
-    row = await blocked_dates.remove_blocked_dates(path_params.block_id, request.app[SETTINGS])
+    row = await blocked_dates.remove_blocked_dates(
+        path_params.block_id, request.app[SETTINGS], actor=user
+    )
     return BlockedDateOut.of(row)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from api.audit_index import audit_endpoints
 from api.waitlist_index import waitlist_endpoints
 
 STATE_CHECKED = "409 when the appointment's state no longer allows it (a stale action)"
@@ -142,6 +143,7 @@ def lifecycle_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
         },
         **_series_endpoints(u, base),
         **waitlist_endpoints(u, base),
+        **audit_endpoints(u, base),
     }
 
 

@@ -4,7 +4,8 @@ days and start times a request can be given.
 Read-only: the decisions themselves are `booking.appointments.schedule_appointment` and
 `reject_appointment`, which check everything again under their lock.
 
-- `await waiting_requests(limit) -> WaitingRequests` (how many wait; the oldest `limit`)
+- `await waiting_requests(limit, *, viewer=None) -> WaitingRequests` (how many wait; the
+  oldest `limit`)
 - `await decider_of(appointment) -> User | None` (the staff member who decided it)
 - `preferred_days_ahead(appointment, today) -> list[date]` (the client's dates not passed)
 - `offered_start_minutes(settings, appointment, day, *, now=None) -> list[int]` (start
@@ -15,8 +16,10 @@ Read-only: the decisions themselves are `booking.appointments.schedule_appointme
   none where even the shortest session would touch another session or its buffer; the
   minimum notice binds clients only. `wishes`: anything with `preferred_dates` and
   `preferred_time_slots`, e.g. the request, or a client's move request)
-- `await upcoming_sessions(days, *, now=None) -> list[Appointment]` (scheduled sessions not
-  yet over that start within the next `days` days, soonest first)
+- `await upcoming_sessions(days, *, now=None, viewer=None) -> list[Appointment]` (scheduled
+  sessions not yet over that start within the next `days` days, soonest first)
+
+A staff `viewer` is shown the clients' requests: each read is an `appointment.list` audit row.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from booking.audit import APPOINTMENT_LIST, record_staff
 from booking.availability import (
     SLOT_HOURS,
     day_is_full,
@@ -47,8 +51,11 @@ class WaitingRequests:
     oldest: list[Appointment]  # the first of them, oldest first
 
 
-async def waiting_requests(limit: int) -> WaitingRequests:
+async def waiting_requests(limit: int, *, viewer: User | None = None) -> WaitingRequests:
     """Requests waiting for a decision: counted in the database, only `limit` loaded."""
+    await record_staff(
+        viewer, APPOINTMENT_LIST, target=f"status={AppointmentStatus.PENDING_REVIEW.value}"
+    )
     waiting = Appointment.filter(status=AppointmentStatus.PENDING_REVIEW)
     oldest = await waiting.order_by("created_at", "id").limit(limit)
     return WaitingRequests(total=await waiting.count(), oldest=list(oldest))
@@ -110,9 +117,12 @@ async def offered_starts(
 LONGEST_SESSION = timedelta(minutes=240)
 
 
-async def upcoming_sessions(days: int, *, now: datetime | None = None) -> list[Appointment]:
+async def upcoming_sessions(
+    days: int, *, now: datetime | None = None, viewer: User | None = None
+) -> list[Appointment]:
     """Scheduled sessions not yet over that start within the next `days` days."""
     now = now or datetime.now(UTC)
+    await record_staff(viewer, APPOINTMENT_LIST, target=f"upcoming={days}d")
     candidates = await Appointment.filter(
         status=AppointmentStatus.SCHEDULED,
         scheduled_datetime__gt=now - LONGEST_SESSION,

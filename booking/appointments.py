@@ -9,20 +9,22 @@ All take and return plain values or model instances and raise `booking.errors`:
   someone else is not linked; with `ip` (the HTTP door) requests are rate limited per
   address and per IP, RateLimited past the limit)
 - `await list_appointments(user, *, status=None, email=None, own_only=False, offset=0,
-  limit=20) -> tuple[int, list[Appointment]]` (staff: all; clients: their own, plus
-  anonymous requests made with their *verified* e-mail; `email` narrows by blind index)
+  limit=20) -> tuple[int, list[Appointment]]` (staff: all, each list an `appointment.list`
+  audit row; clients: their own, plus anonymous requests made with their *verified* e-mail;
+  `email` narrows by blind index)
 - `await list_for_user(user, *, status=None) -> list[Appointment]` (a client's own)
 - `await get_appointment_for(user, appointment_id, *, own_only=False) -> Appointment`
   (owner or staff, or with `own_only` the owner only; else NotFound, so a stranger cannot
-  even learn that the id exists)
+  even learn that the id exists); `audit=True`: a staff member's read is recorded
+  (`appointment.view`, `booking.audit`), for a caller that shows it to them
 - `await schedule_appointment(settings, appointment_id, staff_user, scheduled_datetime,
   duration=60, *, override=False, now=None) -> Appointment` (`scheduled_datetime`: aware,
   naive meaning practice time, or ISO 8601; Conflict when the request is no longer pending
   or the time clashes (`booking.availability.find_clashes`) unless staff override it)
 - `await reject_appointment(settings, appointment_id, staff_user, reason=None, *, now=None)
   -> Appointment`
-- `await sessions_on(settings, day: date) -> list[Appointment]` (scheduled, starting on
-  that practice-local date)
+- `await sessions_on(settings, day: date, *, viewer=None) -> list[Appointment]` (scheduled,
+  starting on that practice-local date; a staff `viewer`'s read is audited)
 
 Each transition queues the messages it causes, and cancels those it makes stale, in its
 own transaction through `booking.appointment_notices`. Field rules (names, phone, texts)
@@ -46,6 +48,7 @@ from booking.appointment_notices import (
     queue_request_notices,
     queue_schedule_notices,
 )
+from booking.audit import APPOINTMENT_LIST, APPOINTMENT_VIEW, record_staff
 from booking.availability import SLOT_HOURS, available_dates, find_clashes, localize, require_free
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from booking.meetings import new_room_name
@@ -246,12 +249,28 @@ async def list_appointments(
         query = query.filter(status=wanted)
     if email:
         query = query.filter(email_index=blind_index(clean_email(email)))
+    if user.is_staff and not own_only:
+        await _audit_list(user, wanted, email)
     total = await query.count()
     if offset >= total:
         # Past the end: nothing to fetch, and an absurd page's offset fits no SQL integer.
         return total, []
     rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
     return total, list(rows)
+
+
+async def _audit_list(staff: User, status: AppointmentStatus | None, email: str | None) -> None:
+    """One `appointment.list` row per list read: the filters by name, never the address
+    looked up; an e-mail lookup names the account it finds as its subject."""
+    target = ",".join(
+        ([f"status={status.value}"] if status is not None else []) + (["email"] if email else [])
+    )
+    subject = None
+    if email:
+        subject = await User.filter(email_index=blind_index(clean_email(email))).first()
+    await record_staff(
+        staff, APPOINTMENT_LIST, target=target or None, subject=subject.id if subject else None
+    )
 
 
 async def list_for_user(user: User, *, status: str | None = None) -> list[Appointment]:
@@ -264,22 +283,35 @@ async def list_for_user(user: User, *, status: str | None = None) -> list[Appoin
 
 
 async def get_appointment_for(
-    user: User | None, appointment_id: uuid.UUID | str, *, own_only: bool = False
+    user: User | None,
+    appointment_id: uuid.UUID | str,
+    *,
+    own_only: bool = False,
+    audit: bool = False,
 ) -> Appointment:
-    """The appointment if `user` owns it or is staff (`own_only`: owns it); else NotFound."""
+    """The appointment if `user` owns it or is staff (`own_only`: owns it); else NotFound.
+
+    `audit`: the caller shows it to the person, so a staff member's read is recorded
+    (services checking an id before acting leave it off: their act is its own row)."""
     if user is None:
         raise NotAuthenticated("Authentication credentials were not provided.")
     query = Appointment.filter(_owned_by(user)) if own_only else _visible_to(user)
     appointment = await query.get_or_none(id=_parse_id(appointment_id))
     if appointment is None:
         raise NotFound("Appointment not found.")
+    if audit:
+        subject = appointment.user_id  # type: ignore[attr-defined]
+        await record_staff(user, APPOINTMENT_VIEW, target=appointment.id, subject=subject)
     return appointment
 
 
-async def sessions_on(settings: Settings, day: date) -> list[Appointment]:
+async def sessions_on(
+    settings: Settings, day: date, *, viewer: User | None = None
+) -> list[Appointment]:
     """Scheduled sessions starting on a practice-local date (DST days included)."""
     start = localize(settings, datetime.combine(day, time()))
     end = localize(settings, datetime.combine(day + timedelta(days=1), time()))
+    await record_staff(viewer, APPOINTMENT_LIST, target=f"day={day.isoformat()}")
     return list(
         await Appointment.filter(
             status=AppointmentStatus.SCHEDULED,

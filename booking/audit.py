@@ -8,12 +8,14 @@ stored, only ids, the action's name, the time and a keyed hash of the caller's I
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
 
+from booking.errors import InvalidInput
 from booking.settings import Settings
 from models import AuditEvent, User, current_vault
 
@@ -27,6 +29,8 @@ APPOINTMENT_CANCEL = "appointment.cancel"
 APPOINTMENT_RESCHEDULE = "appointment.reschedule"
 APPOINTMENT_PROPOSE = "appointment.propose"
 APPOINTMENT_ATTENDANCE = "appointment.attendance"
+APPOINTMENT_CREATE = "appointment.create"  # staff entering a request for someone
+APPOINTMENT_KEEP = "appointment.keep"  # staff keep the time a client asked to move
 SERIES_CANCEL = "series.cancel"
 AVAILABILITY_CHANGE = "availability.change"
 STATS_VIEW = "stats.view"
@@ -41,6 +45,11 @@ STAFF_2FA_ENABLED = "staff.2fa_enabled"
 
 IP_HASH_PURPOSE = "audit-ip"
 
+# The caller's address for the request being served: the API's middleware
+# (api.audit_context) sets it, so no service needs an `ip` argument. The bot sets none
+# (Telegram tells no address): its events have no ip_hash.
+caller_ip: ContextVar[str | None] = ContextVar("audit_caller_ip", default=None)
+
 
 def hash_ip(ip: str | None) -> str | None:
     """A keyed hash of the caller's address: equal addresses match, none can be read back."""
@@ -51,6 +60,16 @@ def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
     if value is None or isinstance(value, uuid.UUID):
         return value
     return uuid.UUID(str(value))
+
+
+TARGET_MAX_LENGTH = 64  # the column's
+
+
+def _fits(target: str) -> str:
+    """A target as long as the column holds (a long list of changed fields, shortened)."""
+    if len(target) <= TARGET_MAX_LENGTH:
+        return target
+    return target[: TARGET_MAX_LENGTH - 3] + "..."
 
 
 async def record_audit(
@@ -64,17 +83,54 @@ async def record_audit(
     using_db: BaseDBAsyncClient | None = None,
 ) -> AuditEvent:
     """Append one event. `target` is what was acted on (an appointment, a user, a series);
-    `subject` the client whose data it concerns, so their export can list it."""
+    `subject` the client whose data it concerns, so their export can list it. Without `ip`,
+    the address of the request being served (`caller_ip`), if any."""
     actor_id = actor.id if isinstance(actor, User) else actor
+    if ip is None:
+        ip = caller_ip.get()
     return await AuditEvent.create(
         at=at or datetime.now(UTC),
         actor_id=actor_id,
         action=action,
-        target=str(target) if target is not None else None,
+        target=_fits(str(target)) if target is not None else None,
         subject_id=_uuid(subject),
         ip_hash=hash_ip(ip),
         using_db=using_db,
     )
+
+
+async def record_staff(
+    viewer: User | None,
+    action: str,
+    *,
+    target: uuid.UUID | str | None = None,
+    subject: uuid.UUID | str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> AuditEvent | None:
+    """Record what a staff member read or did; nothing for a client's own reads and acts
+    (or no viewer at all: a system job, a read the caller does not show anyone)."""
+    if viewer is None or not viewer.is_staff:
+        return None
+    return await record_audit(viewer, action, target=target, subject=subject, using_db=using_db)
+
+
+# Appointment event kinds (booking.transitions) -> the audit action a staff actor's event is.
+ACTION_OF_EVENT = {
+    "requested": APPOINTMENT_CREATE,
+    "scheduled": APPOINTMENT_SCHEDULE,
+    "rejected": APPOINTMENT_REJECT,
+    "cancelled": APPOINTMENT_CANCEL,
+    "moved": APPOINTMENT_RESCHEDULE,
+    "proposed": APPOINTMENT_PROPOSE,
+    "move_request_kept": APPOINTMENT_KEEP,
+    "marked_attended": APPOINTMENT_ATTENDANCE,
+    "marked_no_show": APPOINTMENT_ATTENDANCE,
+}
+
+
+def action_of_event(kind: str) -> str:
+    """The audit action of a staff member's appointment event (`appointment.<kind>` if new)."""
+    return ACTION_OF_EVENT.get(kind, f"appointment.{kind}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +140,45 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None
     subject: uuid.UUID | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        actor: str | None = None,
+        target: str | None = None,
+        action: str | None = None,
+        since: str | None = None,
+    ) -> AuditFilter:
+        """The filters as typed (query string, command line); InvalidInput naming the field."""
+        errors: dict[str, list[str]] = {}
+        actor_id = None
+        if actor:
+            try:
+                actor_id = uuid.UUID(actor)
+            except ValueError:
+                errors["actor"] = ["Enter a valid UUID."]
+        start = None
+        if since:
+            try:
+                start = parse_since(since)
+            except (ValueError, OverflowError):
+                errors["since"] = ["Enter a date (YYYY-MM-DD) or an ISO 8601 date and time."]
+        if errors:
+            raise InvalidInput(errors)
+        return cls(actor=actor_id, target=target or None, action=action or None, since=start)
+
+
+def parse_since(value: str) -> datetime:
+    """A date (its midnight, UTC) or an ISO 8601 date and time (UTC without an offset)."""
+    text = value.strip()
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if len(text) < 16:  # fromisoformat takes "2026" and "20261101": not what anyone means
+        raise ValueError(value)
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _query(where: AuditFilter) -> QuerySet[AuditEvent]:
@@ -109,6 +204,30 @@ async def list_audit(
     total = await query.count()
     rows = await query.order_by("-at", "-id").offset(offset).limit(limit)
     return total, rows
+
+
+async def read_audit(
+    viewer: User, where: AuditFilter, *, offset: int = 0, limit: int = 50
+) -> tuple[int, list[AuditEvent]]:
+    """`list_audit` for a staff member; reading the trail is itself an event (`audit.view`)."""
+    found = await list_audit(where, offset=offset, limit=limit)
+    await record_staff(viewer, AUDIT_VIEW, target=_described(where))
+    return found
+
+
+def _described(where: AuditFilter) -> str | None:
+    """The filters a reader used, as the audit.view row's target (ids and names only)."""
+    parts = [
+        f"{name}={value.isoformat() if isinstance(value, datetime) else value}"
+        for name, value in (
+            ("actor", where.actor),
+            ("action", where.action),
+            ("target", where.target),
+            ("since", where.since),
+        )
+        if value is not None
+    ]
+    return ",".join(parts) or None
 
 
 async def purge_old_audit(settings: Settings, now: datetime | None = None) -> int:

@@ -8,9 +8,9 @@ Services (plain values in and out, `booking.errors` raised):
 
 - `await get_availability(using_db=None) -> Availability` (the single row; Monday-Friday
   and the default rules until set)
-- `await set_available_days(days: Iterable[int]) -> Availability` (0=Monday .. 6=Sunday)
-- `await update_rules(changes: Mapping[str, object]) -> Availability` (any of
-  `available_days` and the RULE_LIMITS fields; InvalidInput naming each field at fault)
+- `await set_available_days(days, actor=None) -> Availability` (0=Monday .. 6=Sunday)
+- `await update_rules(changes, actor=None) -> Availability` (any of `available_days` and the
+  RULE_LIMITS fields; InvalidInput naming each field; staff `actor`: availability.change)
 - `await get_rules(using_db=None) -> AvailabilityRules` (the row's rules as plain values)
 - `await find_clashes(settings, start, duration_minutes, *, exclude_appointment_id=None,
   using_db=None, rules=None) -> list[Clash]` (every reason [start, start + duration) cannot
@@ -44,6 +44,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise import BaseDBAsyncClient
 
+from booking.audit import AVAILABILITY_CHANGE, record_staff
 from booking.clashes import (
     Block,
     Busy,
@@ -58,7 +59,7 @@ from booking.clashes import (
 from booking.errors import Conflict, InvalidInput
 from booking.freshness import Fresh
 from booking.settings import Settings
-from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot
+from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot, User
 
 _offers = Fresh()  # the offered dates, reused within a second (see available_dates)
 BOOKING_HORIZON_DAYS = 30  # the default of `booking_horizon_days`
@@ -142,7 +143,7 @@ async def get_availability(using_db: BaseDBAsyncClient | None = None) -> Availab
     return row
 
 
-async def update_rules(changes: Mapping[str, object]) -> Availability:
+async def update_rules(changes: Mapping[str, object], actor: User | None = None) -> Availability:
     """Change the given fields (`available_days` and the rules); every field checked first."""
     cleaned: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
@@ -165,12 +166,13 @@ async def update_rules(changes: Mapping[str, object]) -> Availability:
         for field, value in cleaned.items():
             setattr(row, field, value)
         await row.save(update_fields=[*cleaned, "updated_at"])
+        await record_staff(actor, AVAILABILITY_CHANGE, target=",".join(cleaned))
     return row
 
 
-async def set_available_days(days: Iterable[object]) -> Availability:
+async def set_available_days(days: Iterable[object], actor: User | None = None) -> Availability:
     """Replace the open weekdays."""
-    return await update_rules({"available_days": list(days)})
+    return await update_rules({"available_days": list(days)}, actor)
 
 
 # --- the rules ------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from booking.appointments import (
     parse_scheduled_datetime,
     schedule_in,
 )
+from booking.audit import SERIES_CANCEL, record_staff
 from booking.availability import (
     DAY_NAMES,
     find_clashes,
@@ -325,6 +326,10 @@ async def cancel_series(
             )
         except Conflict:
             continue  # cancelled or started meanwhile: the rest still go
+    # Each occurrence's cancel is its own audit row (booking.transitions); this one says
+    # a staff member cancelled the series as a whole.
+    subject = wanted[0].user_id  # type: ignore[attr-defined]
+    await record_staff(actor, SERIES_CANCEL, target=str(series_id), subject=subject)
     return cancelled
 
 

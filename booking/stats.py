@@ -1,6 +1,7 @@
 """The practice's numbers at a glance: what the API's `stats/` and the bot's /stats show.
 
-- `await stats() -> AppointmentStats` (`.as_dict()` gives the API's fields)
+- `await stats(viewer=None) -> AppointmentStats` (`.as_dict()` gives the API's fields; a
+  staff `viewer`'s read is a `stats.view` audit row)
 
 Every figure comes from one aggregate query (conditional counts), so the numbers are of one
 moment and no row is read into Python.
@@ -14,8 +15,9 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from booking.audit import STATS_VIEW, record_staff
 from booking.freshness import Fresh
-from models import Appointment, AppointmentStatus, Attendance
+from models import Appointment, AppointmentStatus, Attendance, User
 
 _recent = Fresh()
 
@@ -47,9 +49,11 @@ def _count(**where: Any) -> Count:
     return Count("id", _filter=Q(**where))
 
 
-async def stats() -> AppointmentStats:
+async def stats(viewer: User | None = None) -> AppointmentStats:
     """The numbers; the same for every caller within a second (`booking.freshness`)."""
-    return await _recent.get("stats", _stats)
+    numbers = await _recent.get("stats", _stats)
+    await record_staff(viewer, STATS_VIEW)
+    return numbers
 
 
 async def _stats() -> AppointmentStats:

@@ -19,6 +19,7 @@ transaction that
 - `with field_named(field): ...` (a shared parser's InvalidInput under the caller's field)
 - `role_of(user) -> Role`
 - `await record_event(conn, appointment, actor, kind, now, *, role=None) -> AppointmentEvent`
+  (a staff actor's event is also an audit row, `booking.audit`, in the same transaction)
 - `await close_offers(conn, appointment, now, *, proposals=REPLACED, request=CANCELLED)`
   (`request=None`: the move request stays open)
 """
@@ -32,6 +33,7 @@ from datetime import datetime, timedelta
 
 from tortoise import BaseDBAsyncClient
 
+from booking.audit import action_of_event, record_staff
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from models import (
     Appointment,
@@ -151,9 +153,10 @@ async def record_event(
 ) -> AppointmentEvent:
     """The transition's row: who, which side, what, when (no personal values).
 
-    `role` names the side when there is no account to tell it (an anonymous request).
+    `role` names the side when there is no account to tell it (an anonymous request). Every
+    transition passes here, so this is where a staff member's act enters the audit trail.
     """
-    return await AppointmentEvent.create(
+    event = await AppointmentEvent.create(
         appointment=appointment,
         actor_id=actor.id if actor is not None else None,
         actor_role=role or role_of(actor),
@@ -161,6 +164,14 @@ async def record_event(
         at=now,
         using_db=conn,
     )
+    await record_staff(
+        actor,
+        action_of_event(kind),
+        target=appointment.id,
+        subject=appointment.user_id,  # type: ignore[attr-defined]
+        using_db=conn,
+    )
+    return event
 
 
 async def close_offers(

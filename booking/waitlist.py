@@ -11,7 +11,7 @@ state, so a press on an old message, a second tab or a hold that just expired is
   bring forward: "tell me if an earlier time opens"; the range then defaults to tomorrow
   up to the session's day)
 - `await list_waitlist(user) -> list[WaitlistEntry]` (waiting entries: a client's own,
-  staff all; oldest first, offers' `held` loaded)
+  staff all, a `waitlist.list` audit row; oldest first, offers' `held` loaded)
 - `await leave_waitlist(settings, entry_id, user, *, now=None) -> WaitlistEntry` (owner or
   staff; a time it holds passes to the next in line)
 - `await accept_offer(settings, offer_id, client, *, now=None) -> Appointment` (inside the
@@ -33,6 +33,7 @@ from tortoise.transactions import in_transaction
 
 from booking.appointment_notices import active_staff, event_tag, queue_schedule_notices
 from booking.appointments import clean_preferred_slots, get_appointment_for
+from booking.audit import WAITLIST_LIST, record_staff
 from booking.availability import SLOT_HOURS, clean_days, get_rules, practice_today
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from booking.lifecycle import move_session
@@ -167,6 +168,7 @@ async def list_waitlist(user: User | None) -> list[WaitlistEntry]:
     query = WaitlistEntry.filter(status=WAITING)
     if not user.is_staff:
         query = query.filter(user_id=user.id)
+    await record_staff(user, WAITLIST_LIST)  # staff read everyone's entries
     return list(await query.order_by("joined_at", "id").prefetch_related("user"))
 
 

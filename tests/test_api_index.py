@@ -59,11 +59,12 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "leave_waitlist",
         "accept_waitlist_offer",
         "decline_waitlist_offer",
+        "audit_trail",
     }
     urls = urls_in(index["endpoints"])
     # 11 of them the session's life after booking (2 of a series), 3 of days on offer,
-    # 5 of the waitlist
-    assert len(urls) == 37
+    # 5 of the waitlist, 1 the audit trail
+    assert len(urls) == 38
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 

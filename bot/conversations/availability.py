@@ -62,13 +62,13 @@ async def _show_card(update: Update, context: BotContext) -> int:
 
 async def toggle_weekday(update: Update, context: BotContext) -> int | None:
     """A weekday pressed: open it if closed, close it if open."""
-    await require_staff(update)
+    staff = await require_staff(update)
     data = parse(update, ToggleWeekday)
     if data is None or not 0 <= data.weekday <= 6:
         await answer(update, texts.STALE_BUTTON)
         return None
     days = set((await get_availability()).available_days) ^ {data.weekday}
-    await set_available_days(sorted(days))
+    await set_available_days(sorted(days), staff)
     await answer(update)
     return await _show_card(update, context)
 
@@ -90,7 +90,7 @@ async def edit_rule(update: Update, context: BotContext) -> str | None:
 
 async def set_rule(update: Update, context: BotContext) -> int | None:
     """A quick value pressed: saved, and the card shown again."""
-    await require_staff(update)
+    staff = await require_staff(update)
     data = parse(update, SetRule)
     if (
         data is None
@@ -100,14 +100,14 @@ async def set_rule(update: Update, context: BotContext) -> int | None:
         await answer(update, texts.STALE_BUTTON)
         return None
     value = words.stored_value(data.rule, data.value)
-    await update_rules({data.rule: value})
+    await update_rules({data.rule: value}, staff)
     await answer(update, words.rule_saved(data.rule, value))
     return await _show_card(update, context)
 
 
 async def value_typed(update: Update, context: BotContext) -> str | int:
     """A typed value for the rule asked: saved, then a fresh card below."""
-    await require_staff(update)
+    staff = await require_staff(update)
     draft = context.user_data.get(DRAFT)
     if draft is None or update.message is None:
         return END
@@ -116,7 +116,7 @@ async def value_typed(update: Update, context: BotContext) -> str | int:
     if isinstance(value, str):
         await say(update, context, words.RULE_NOT_A_NUMBER)
         return VALUE
-    await update_rules({rule: value})  # out of bounds: told by bot.errors, still asked
+    await update_rules({rule: value}, staff)  # out of bounds: told by bot.errors, still asked
     context.user_data.pop(DRAFT, None)
     await keep_outcome(update, context, draft, words.rule_saved(rule, value))
     rules = await get_rules()

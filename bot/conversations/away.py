@@ -166,7 +166,7 @@ async def _save(
 ) -> int:
     # A note too long is refused by the service and told by bot.errors; the step stays.
     first, last = date.fromisoformat(draft["first"]), date.fromisoformat(draft["last"])
-    await add_blocked_dates(first, last, note)
+    await add_blocked_dates(first, last, note, actor=await require_staff(update))
     context.user_data.pop(DRAFT, None)
     booked = await sessions_during(context.settings, first, last)
     listing, markup = await _listing(context)
@@ -182,13 +182,13 @@ async def _save(
 
 async def remove(update: Update, context: BotContext) -> int:
     """Remove: the period is open again (to clients too, where the rules allow)."""
-    await require_staff(update)
+    staff = await require_staff(update)
     data = parse(update, AwayRemove)
     if data is None:
         await answer(update, texts.STALE_BUTTON)
         return END
     try:
-        row = await remove_blocked_dates(data.block, context.settings)
+        row = await remove_blocked_dates(data.block, context.settings, actor=staff)
     except NotFound:
         await answer(update, words.AWAY_GONE)
     else:

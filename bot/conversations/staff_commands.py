@@ -28,8 +28,8 @@ PENDING_SHOWN = 10
 
 async def show_pending(update: Update, context: BotContext) -> None:
     """/pending: each waiting request as its own message with Schedule / Reject."""
-    await require_staff(update)
-    waiting = await waiting_requests(PENDING_SHOWN)
+    staff = await require_staff(update)
+    waiting = await waiting_requests(PENDING_SHOWN, viewer=staff)
     if not waiting.total:
         await say(update, context, texts.NO_PENDING)
         return
@@ -41,8 +41,8 @@ async def show_pending(update: Update, context: BotContext) -> None:
 
 async def show_stats(update: Update, context: BotContext) -> None:
     """/stats: the numbers of requests, as the API's stats."""
-    await require_staff(update)
-    numbers = await stats()
+    staff = await require_staff(update)
+    numbers = await stats(viewer=staff)
     text = texts.stats_text(
         total=numbers.total_requests,
         pending=numbers.pending_review,

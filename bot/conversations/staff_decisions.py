@@ -33,6 +33,7 @@ from booking.appointments import (
 from booking.availability import find_clashes, localize, practice_today
 from booking.errors import Conflict, InvalidInput, NotFound
 from booking.formatting import format_duration, format_practice_time
+from booking.messages.chat import reference
 from bot import keyboards, session_keyboards, texts
 from bot.callbacks import (
     CallbackData,
@@ -72,15 +73,12 @@ State = str | int | None
 
 
 def request_card(appointment: Appointment) -> str:
-    """The request as the therapist sees it: on its message, and in /pending."""
+    """The request as the therapist sees it: on its message, and in /pending (who and why
+    behind Show details)."""
     return texts.request_card(
-        first_name=appointment.first_name,
-        last_name=appointment.last_name,
+        reference=reference(appointment.id),
         preferred_dates=appointment.preferred_dates,
         preferred_slots=appointment.preferred_time_slots,
-        reason=appointment.reason,
-        email=appointment.email,
-        phone=appointment.phone,
     )
 
 
@@ -99,7 +97,7 @@ async def _outcome(context: BotContext, appointment: Appointment, reader: int | 
             format_duration(appointment.scheduled_duration or 60),
         )
     if appointment.status == AppointmentStatus.REJECTED:
-        return texts.outcome_rejected(by, appointment.rejection_reason)
+        return texts.outcome_rejected(by)
     return f"This request is {appointment.status.value.replace('_', ' ')}."
 
 
@@ -178,7 +176,7 @@ async def decide(update: Update, context: BotContext) -> State:
     data = parse(update, DecideRequest)
     assert data is not None  # DecideRequest.filter() lets only well-formed data in
     staff = await require_staff(update)
-    appointment = await get_appointment_for(staff, data.appointment)
+    appointment = await get_appointment_for(staff, data.appointment, audit=True)
     if appointment.status != AppointmentStatus.PENDING_REVIEW:
         return await _show_decided(update, context, appointment)
     await answer(update)

@@ -28,9 +28,11 @@ from booking.errors import Conflict
 from booking.formatting import format_short_date
 from booking.lifecycle import cancel_appointment
 from booking.meetings import meeting_info, meeting_status
+from booking.message_details import DetailsOf
+from booking.messages.chat import reference
 from booking.proposals import Offers, keep_session, offers_for
 from booking.settings import Settings
-from bot import keyboards, texts
+from bot import detail_views, keyboards, texts
 from bot import session_keyboards as buttons
 from bot import session_texts as words
 from bot.callbacks import StaffAction
@@ -60,20 +62,20 @@ async def staff_view(
         text = request_card(appointment)
         text = texts.card_with(text, footer) if footer else text
         return text, keyboards.request_actions(appointment.id)
-    name = f"{appointment.first_name} {appointment.last_name}"
     if offers is None:
         offers = (await offers_for([appointment]))[appointment.id]
     request = offers.move_request
     card = words.SessionCard(
-        client=name,
+        client=reference(appointment.id),  # the name is behind Show details
         when=when_of(settings, appointment) or "no time set",
         confirmed=appointment.client_confirmed_at is not None,
         move_request=_wish(request) if request is not None else None,
     )
+    details = InlineKeyboardMarkup([detail_views.details_row(DetailsOf.CLIENT, appointment.id)])
     if appointment.status != AppointmentStatus.SCHEDULED:
-        return words.session_card(card, footer or ENDINGS.get(appointment.status)), None
+        return words.session_card(card, footer or ENDINGS.get(appointment.status)), details
     if meeting_status(appointment) == "completed":
-        return words.session_card(card, footer), None
+        return words.session_card(card, footer), details
     markup = buttons.session_actions(appointment.id, at_of(appointment), move_request=bool(request))
     return words.session_card(card, footer), markup
 
@@ -83,7 +85,7 @@ def _wish(request: RescheduleRequest) -> str:
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in request.preferred_time_slots)
     text = f"{days}; {slots}"
     if request.note:
-        text += f". Note: {request.note}"
+        text += " (with a note: Show details)"
     return text + (" (asked late)" if request.late else "")
 
 
@@ -92,8 +94,8 @@ def _wish(request: RescheduleRequest) -> str:
 
 async def show_upcoming(update: Update, context: BotContext) -> None:
     """/upcoming: the sessions of the next 14 days, each on its own message with its buttons."""
-    await require_staff(update)
-    sessions = await upcoming_sessions(UPCOMING_DAYS)
+    staff = await require_staff(update)
+    sessions = await upcoming_sessions(UPCOMING_DAYS, viewer=staff)
     shown = sessions[:UPCOMING_SHOWN]
     await say(update, context, words.upcoming_header(len(sessions), len(shown), UPCOMING_DAYS))
     await _send_cards(update, context, shown)
@@ -110,7 +112,7 @@ async def show_today(update: Update, context: BotContext) -> None:
     """/today: today's sessions (practice time) with Join buttons, then each one's card."""
     staff = await require_staff(update)
     today = practice_today(context.settings)
-    sessions = await sessions_on(context.settings, today)
+    sessions = await sessions_on(context.settings, today, viewer=staff)
     lines, links = [], []
     for appointment in sessions:
         assert appointment.scheduled_datetime is not None
@@ -119,7 +121,7 @@ async def show_today(update: Update, context: BotContext) -> None:
             texts.SessionLine(
                 start=appointment.scheduled_datetime,
                 duration_minutes=appointment.scheduled_duration or 60,
-                client=f"{appointment.first_name} {appointment.last_name}",
+                client=reference(appointment.id),
                 meeting_status=status,
                 confirmed=appointment.client_confirmed_at is not None,
             )
@@ -127,7 +129,7 @@ async def show_today(update: Update, context: BotContext) -> None:
         if status != "completed":
             info = meeting_info(context.settings, appointment, staff)
             local = appointment.scheduled_datetime.astimezone(context.settings.zone)
-            links.append((f"Join {local:%H:%M} {appointment.first_name}", info.meeting_url))
+            links.append((f"Join {local:%H:%M}", info.meeting_url))
     text = texts.today_text(today, lines, context.settings.zone)
     await say(update, context, text, keyboards.join_buttons(links))
     await _send_cards(update, context, [s for s in sessions if meeting_status(s) != "completed"])
@@ -165,8 +167,7 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         return
     _, appointment = found
     await answer(update)
-    name = f"{appointment.first_name} {appointment.last_name}"
-    text, _ = await staff_view(context.settings, appointment, words.staff_cancel_question(name))
+    text, _ = await staff_view(context.settings, appointment, words.staff_cancel_question())
     await show(update, context, text, buttons.staff_cancel_confirm(appointment.id, data.at))
 
 
