@@ -157,6 +157,8 @@ EXPECTED[("get", WAITLIST)] = {200, 401}
 EXPECTED[("delete", WAITLIST + "{entry_id}/")] = {200, 401, 404, 409}
 EXPECTED[("post", WAITLIST + "offers/{offer_id}/accept/")] = {200, 401, 404, 409}
 EXPECTED[("post", WAITLIST + "offers/{offer_id}/decline/")] = {200, 401, 404, 409}
+AUDIT = "/api/meetings/admin/audit/"
+EXPECTED[("get", AUDIT)] = {200, 400, 401, 403, 404}
 ERASE_CLIENT = "/api/meetings/admin/clients/{user_id}/erase/"
 EXPECTED[("get", "/api/auth/me/export/")] = {200, 401}
 EXPECTED[("post", "/api/auth/me/erase/")] = {200, 400, 401, 409, 413, 415, 429}
@@ -329,7 +331,8 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
 
     await drive_privacy_statuses(record, cast)
 
-    for path, who in ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client)):
+    pages = ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client))
+    for path, who in (*pages, (AUDIT, staff)):
         assert (await record.call("get", path, params={"page": "99"}, headers=who))[0] == 404
 
     wrong = {"email": "alice@example.com", "password": "not her password"}
