@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from booking.ratelimit import configure_rate_limits
@@ -34,8 +35,13 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         extra = [f"{k}={v}" for k, v in SQLITE_PRAGMAS.items() if f"{k}=" not in given]
         if extra:
             url += ("&" if given else "?") + "&".join(extra)
+    connection: str | dict[str, Any] = url
+    if url.startswith("postgres://"):
+        # Tortoise's asyncpg client, counting committed writes for booking.freshness.
+        connection = expand_db_url(url)
+        connection["engine"] = "booking.pg_client"
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {APP: {"models": ["models", "aerich.models"], "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",

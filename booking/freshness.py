@@ -10,9 +10,10 @@ request, as if there were no cache). Concurrent misses of one key share one comp
 - `Fresh(max_age=1.0, *, watch_writes=True)`; `await cache.get(key, compute)` (`compute`: an
   async callable without arguments); `cache.clear()`
 - `write_mark()`: what "no write since" compares: the connection and its count of changed
-  rows (SQLite keeps that count for every write, committed or not, without a query). None
-  where no such count exists (PostgreSQL's pool): there a `watch_writes` cache computes
-  every time, since a change made through this process must never be served stale.
+  rows (SQLite keeps that count for every write, committed or not, without a query;
+  PostgreSQL's client `booking.pg_client` counts the writes and commits it makes). None where
+  no such count exists (another client class): there a `watch_writes` cache computes every
+  time, since a change made through this process must never be served stale.
 """
 
 from __future__ import annotations
@@ -37,10 +38,15 @@ def write_mark() -> tuple[object, int] | None:
         client = connections.get("default")
     except Exception:  # not configured (yet): nothing to compare with
         return None
+    # PostgreSQL (booking.pg_client): the root client's count, also inside a transaction.
+    root = getattr(client, "_root", client)
+    counted = getattr(root, "committed_writes", None)
+    if isinstance(counted, int):
+        return (root, counted)
     driver = getattr(client, "_connection", None)
     try:
         changes = driver.total_changes  # type: ignore[union-attr]
-    except Exception:  # not SQLite (asyncpg's pool has no such count), or closed
+    except Exception:  # not SQLite (nor our PostgreSQL client), or closed
         return None
     # The object itself, not its id(): a later connection may reuse a freed one's id.
     return (driver, changes) if isinstance(changes, int) else None

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from tortoise.transactions import in_transaction
+
 from booking.freshness import Fresh, write_mark
 from models import RateLimitHit
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 
 class Counter:
@@ -26,6 +31,32 @@ async def test_an_answer_is_reused_until_a_write_goes_through_this_process(db):
     await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
     assert write_mark() != before
     assert await cache.get("k", compute) == 2  # the write dropped it
+
+
+async def test_updates_and_deletes_drop_it_too(db):
+    cache, compute = Fresh(), Counter()
+    row = await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
+    assert await cache.get("k", compute) == 1
+    await RateLimitHit.filter(id=row.id).update(bucket="test:other")
+    assert await cache.get("k", compute) == 2
+    assert await cache.get("k", compute) == 2
+    await RateLimitHit.filter(id=row.id).delete()
+    assert await cache.get("k", compute) == 3
+
+
+async def test_an_answer_computed_during_an_open_transaction_is_dropped_at_its_commit(db):
+    """A reader that ran before the commit saw the old rows: the commit must retire its answer."""
+    cache = Fresh()
+
+    async def count() -> int:
+        return await RateLimitHit.all().count()
+
+    async with in_transaction() as conn:
+        await RateLimitHit.create(bucket="test:tx", at="2026-01-01T00:00:00+00:00", using_db=conn)
+        # Another task reads meanwhile (on PostgreSQL through another pooled connection).
+        seen = await asyncio.create_task(cache.get("k", count))
+    assert seen in (0, 1)  # SQLite's single connection may show the uncommitted row
+    assert await cache.get("k", count) == 1
 
 
 async def test_an_answer_lives_at_most_max_age(db):
