@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from booking.audit import purge_old_audit
 from booking.codes import purge_old_codes
 from booking.notifications import Dispatcher, utcnow
 from booking.proposals import expire_proposals
@@ -49,6 +50,11 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
     """
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(purge_stale_rows, "interval", hours=1, id="purge", coalesce=True)
+    # The audit trail's own retention (AUDIT_RETENTION_DAYS, six years by default): the only
+    # place its rows are ever deleted.
+    scheduler.add_job(
+        purge_old_audit, "interval", days=1, id="audit-retention", coalesce=True, args=[settings]
+    )
     # Expired waitlist holds pass to the next in line (conditional updates: safe with any
     # number of workers running the same job).
     scheduler.add_job(
