@@ -78,7 +78,7 @@ async def _render(
 )
 async def series_detail(request: web.Request, *, user: User, path_params: SeriesPath) -> SeriesOut:
     """A series and its occurrences, oldest first (its client or staff; else 404)."""
-    series, occurrences = await get_series_for(user, path_params.series_id)
+    series, occurrences = await get_series_for(user, path_params.series_id, audit=True)
     return await _render(request, series, occurrences, user)
 
 

@@ -15,8 +15,9 @@ any other. Occurrences are counted on the practice's wall clock (`PRACTICE_TIMEZ
   occurrence is checked first (sessions, buffers, blocked days, the daily cap); with
   clashes `SeriesClashes` (a Conflict listing them) unless `skip_conflicts`, which books
   the rest and reports the skipped dates. The first booked occurrence is the request.
-- `await get_series_for(user, series_id) -> tuple[Series, list[Appointment]]` (owner or
-  staff; occurrences oldest first; anyone else NotFound)
+- `await get_series_for(user, series_id, *, audit=False) -> tuple[Series, list[Appointment]]`
+  (owner or staff; occurrences oldest first; anyone else NotFound; `audit=True`: a staff
+  member's read is an `appointment.view` row naming the series)
 - `await cancel_series(settings, series_id, actor, from_date=None, reason=None, *, now=None)
   -> list[Appointment]`: the occurrences on or after `from_date` (default: the practice's
   today) that can still be cancelled, each by `booking.lifecycle.cancel_appointment`
@@ -41,7 +42,7 @@ from booking.appointments import (
     parse_scheduled_datetime,
     schedule_in,
 )
-from booking.audit import SERIES_CANCEL, record_staff
+from booking.audit import APPOINTMENT_VIEW, SERIES_CANCEL, record_staff
 from booking.availability import (
     DAY_NAMES,
     find_clashes,
@@ -264,7 +265,7 @@ def _parse_series_id(series_id: uuid.UUID | str) -> uuid.UUID:
 
 
 async def get_series_for(
-    user: User | None, series_id: uuid.UUID | str
+    user: User | None, series_id: uuid.UUID | str, *, audit: bool = False
 ) -> tuple[Series, list[Appointment]]:
     """The series and its occurrences, oldest first, for its client or staff; else NotFound."""
     if user is None:
@@ -278,7 +279,10 @@ async def get_series_for(
     if not occurrences:
         raise NotFound("Series not found.")
     # Owning one occurrence is owning the series: they are copies of one request.
-    await get_appointment_for(user, occurrences[0].id)
+    first = await get_appointment_for(user, occurrences[0].id)
+    if audit:
+        subject = first.user_id  # type: ignore[attr-defined]
+        await record_staff(user, APPOINTMENT_VIEW, target=series.id, subject=subject)
     return series, occurrences
 
 

@@ -101,6 +101,9 @@ async def test_a_series_booked_and_cancelled_by_theo_names_every_occurrence(alic
     status, booked = await alice.post(request, "schedule", "theo", body)
     assert status == 200, booked
     occurrences = {o["id"] for o in booked["occurrences"]}
+    series = f"/api/meetings/series/{booked['series']}/"
+    assert (await alice.api.get(series, headers=alice.cast.headers("theo"))).status == 200
+    assert (await alice.api.get(series, headers=alice.cast.headers("alice"))).status == 200
     response = await alice.api.post(
         f"/api/meetings/series/{booked['series']}/cancel/",
         json={"from": START.date().isoformat()},
@@ -109,11 +112,11 @@ async def test_a_series_booked_and_cancelled_by_theo_names_every_occurrence(alic
     assert response.status == 200, await response.text()
 
     events = await AuditEvent.filter(actor_id=alice.cast.theo.id).order_by("id")
-    assert [e.action for e in events] == ["appointment.schedule"] * 3 + [
+    assert [e.action for e in events] == ["appointment.schedule"] * 3 + ["appointment.view"] + [
         "appointment.cancel"
     ] * 3 + ["series.cancel"]
-    assert {e.target for e in events[:6]} == occurrences
-    assert events[6].target == booked["series"]
+    assert {e.target for e in events[:3] + events[4:7]} == occurrences
+    assert events[3].target == events[7].target == booked["series"]  # Alice's read: no row
     assert {e.subject_id for e in events} == {alice.cast.alice.id}
 
 
