@@ -48,7 +48,7 @@ from support import (
 )
 
 sys.path.insert(0, str(CODE))
-from models.encryption import Vault  # noqa: E402 (the service's code, found above)
+from models.encryption import Vault  # the service's code (CODE, on the path above)
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 ROWS = int(os.environ.get("BENCH_PG_ROWS", "100000" if QUICK else "1000000"))
@@ -129,7 +129,8 @@ class Rows:
         # Decided sessions lie before today (a practice's history), so the offered dates
         # see what an empty calendar would.
         start = created + timedelta(days=3, minutes=rng.randrange(0, 480, 30))
-        start = min(start, self.now - timedelta(days=1))
+        if start > self.now - timedelta(days=2):
+            start -= timedelta(days=10)
         day = created.date() + timedelta(days=3)
         return (
             uuid.uuid4(),

@@ -279,6 +279,55 @@ def _micro(micro: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _pgscale(pg: dict[str, Any]) -> list[str]:
+    if "error" in pg:
+        return ["## PostgreSQL at scale", "", f"Failed: `{pg['error']}`", ""]
+    ceiling = pg["ceiling"]["rps"]
+    empty, scale = pg["empty"], pg["scale"]
+    lines = [
+        "## PostgreSQL at scale",
+        "",
+        f"One `serve` on PostgreSQL with {pg['rows']:,} appointments (seeded with COPY in "
+        f"{pg.get('seed_seconds', '-')} s) and on an empty database; wrk at "
+        f"c={pg['connections']} (the server's time, not a queue).",
+        "",
+        "| path | req/s | share of the ceiling | p50 | p99 | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def row(name: str, f: dict[str, Any] | None, target: str = "", ok: bool | None = None) -> None:
+        if not f:
+            return
+        share = f["rps"] / ceiling if ceiling else None
+        lines.append(
+            f"| {name} | {_n(f['rps'])} | {_pct(share)} | {_ms(f['p50_ms'])} | "
+            f"{_ms(f['p99_ms'])} | {target} | {_met(ok)} |"
+        )
+
+    row("aiohttp hello (the ceiling)", pg["ceiling"])
+    for key, name in (
+        ("client_list", "a client's list"),
+        ("pending_list", "staff list, status=pending_review"),
+        ("scheduled_list", "staff list, status=scheduled"),
+    ):
+        f = scale.get(key)
+        row(name, f, "p99 < 20 ms", f["p99_ms"] < 20 if f else None)
+    f = scale.get("stats")
+    row("`stats/`", f, "p99 < 100 ms", f["p99_ms"] < 100 if f else None)
+    row("`stats/`, empty database", empty.get("stats"))
+    big, small = scale.get("available_dates"), empty.get("available_dates")
+    slower = big["p50_ms"] / small["p50_ms"] - 1 if big and small and small["p50_ms"] else None
+    row("`available-dates/`, empty database", small)
+    row(
+        "`available-dates/`",
+        big,
+        "≤ 10% slower than empty" + (f" ({slower * 100:+.0f}% p50)" if slower is not None else ""),
+        slower <= 0.10 if slower is not None else None,
+    )
+    lines.append("")
+    return lines
+
+
 def render(results: dict[str, Any], wrk_duration: int) -> str:
     m = results["machine"]
     load = ", ".join(f"{v:.2f}" for v in results.get("load_before", []))
@@ -307,6 +356,8 @@ def render(results: dict[str, Any], wrk_duration: int) -> str:
         lines += _bot(results["bot"])
     if "delivery" in results:
         lines += _delivery(results["delivery"])
+    if "pgscale" in results:
+        lines += _pgscale(results["pgscale"])
     if "footprint" in results:
         lines += _footprint(results["footprint"])
     if "micro" in results:

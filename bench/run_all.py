@@ -4,8 +4,8 @@
     BENCH_QUICK=1 .venv/bin/python bench/run_all.py   # quick: wrk -d3s, 1,000 reminders
     BENCH_ONLY=http,bot .venv/bin/python bench/run_all.py   # some parts only
 
-Parts: http (wrk figures and, with py-spy installed, profiles), bot, delivery, footprint,
-micro (bench_encryption.py and bench_outbox.py). Exits non-zero when wrk is missing.
+Parts: http (wrk figures and, with py-spy installed, profiles), bot, delivery, pgscale
+(PostgreSQL with 1,000,000 appointments; BENCH_POSTGRES_URL), footprint, micro (bench_encryption.py and bench_outbox.py). Exits non-zero when wrk is missing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from support import BENCH_DIR, CODE, PYTHON, QUICK, WRK_DURATION, machine, wrk_p
 
 OUT = BENCH_DIR / "out"
 RESULTS = BENCH_DIR / "RESULTS.md"
-PARTS = ("http", "bot", "delivery", "footprint", "micro")
+PARTS = ("http", "bot", "delivery", "pgscale", "footprint", "micro")
 WRK_MISSING = """wrk (the HTTP load generator) is not installed. On Debian or Ubuntu:
 
     sudo apt-get update && sudo apt-get install -y wrk
@@ -54,11 +54,13 @@ def _runners() -> dict[str, Callable[[], dict[str, Any]]]:
     import delivery_bench
     import footprint
     import http_bench
+    import pg_scale
 
     return {
         "http": lambda: http_bench.run(http_bench.profile_hot_paths),
         "bot": lambda: asyncio.run(bot_bench.run()),
         "delivery": lambda: asyncio.run(delivery_bench.run()),
+        "pgscale": pg_scale.run,
         "footprint": lambda: asyncio.run(footprint.run()),
         "micro": _micro,
     }
