@@ -12,12 +12,12 @@ from typing import Annotated, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from api.app_keys import SETTINGS
-from api.auth import Access
+from api.app_keys import SETTINGS, request_now
+from api.auth import Access, SignInRefusal
 from api.client_address import client_ip
 from api.fields import Email, Name, Phone
 from api.routing import Routes
-from booking import accounts
+from booking import accounts, two_factor
 from booking.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from booking.passwords import is_usable
 from models import User
@@ -80,6 +80,13 @@ class CodeBody(EmailBody):
 
 class LoginBody(EmailBody):
     password: Password
+    otp: str | None = Field(
+        None,
+        max_length=OTP_MAX_LENGTH,
+        description="Staff with two-step sign-in: a current code or an unused recovery code.",
+    )
+
+    _otp = field_validator("otp", mode="before")(_code)
 
 
 class ResendBody(EmailBody):
@@ -157,7 +164,7 @@ RATE_LIMITED = {429: "Too many codes sent or wrong codes tried (see Retry-After)
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def _auth_route(path: str, body: type[BaseModel], response: type[BaseModel], **more):
+def _auth_route(path: str, body: type[BaseModel] | None, response: type[BaseModel], **more):
     """The declaration every `/api/auth/` route shares: a POST with a JSON body."""
     more.setdefault("access", Access.PUBLIC)
     more.setdefault("errors", RATE_LIMITED)
@@ -196,14 +203,26 @@ async def verify_otp(request: web.Request, *, body: CodeBody) -> MessageOut:
     LoginOut,
     access=Access.TOKEN_IGNORED,
     errors={
-        401: "Wrong e-mail or password, or the account cannot sign in (one answer for all)",
+        401: "Wrong e-mail or password, or the account cannot sign in (one answer for all); "
+        'after a right password of an account with two-step sign-in, "otp_required" while '
+        '"otp" is missing or wrong',
         429: "Too many failed sign-ins for this address or client (see Retry-After)",
     },
+    error_models={401: SignInRefusal},
 )
 async def login(request: web.Request, *, body: LoginBody) -> LoginOut:
-    """Access and refresh tokens plus the user; one 401 for every kind of failure."""
+    """Access and refresh tokens plus the user; one 401 for every kind of failure.
+
+    Staff with two-step sign-in send `otp` too: without it (or with a wrong or used code)
+    the right password answers 401 with `"otp_required": true`.
+    """
     result = await accounts.sign_in(
-        request.app[SETTINGS], email=body.email, password=body.password, ip=client_ip(request)
+        request.app[SETTINGS],
+        email=body.email,
+        password=body.password,
+        otp=body.otp,
+        ip=client_ip(request),
+        now=request_now(request),
     )
     return LoginOut(access=result.access, refresh=result.refresh, user=UserOut.of(result.user))
 
@@ -262,3 +281,63 @@ async def token_refresh(request: web.Request, *, body: RefreshBody) -> TokenPair
     """Swap a refresh token for a new pair; a reused one signs out its whole family."""
     pair = await accounts.refresh_session(request.app[SETTINGS], body.refresh)
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
+
+
+# --- two-step sign-in (staff) -------------------------------------------------------------
+
+
+class ConfirmBody(_Body):
+    otp: str = Field(max_length=OTP_MAX_LENGTH, description="The current 6-digit code.")
+
+    _otp = field_validator("otp", mode="before")(_code)
+
+
+class EnrolmentOut(BaseModel):
+    secret: str = Field(description="Base32 TOTP secret, for typing into an authenticator app")
+    otpauth_uri: str = Field(description="The same as an otpauth:// URI (show it as a QR code)")
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(description="Ten single-use codes, shown this once")
+
+
+@_auth_route(
+    "2fa/setup/",
+    None,
+    EnrolmentOut,
+    access=Access.ENROLMENT,
+    errors={
+        403: "Two-step sign-in is for staff accounts",
+        409: "Two-step sign-in is already on for this account",
+        429: "Too many set-ups (see Retry-After)",
+    },
+)
+async def two_factor_setup(request: web.Request, *, user: User) -> EnrolmentOut:
+    """Start two-step sign-in (staff): a new TOTP secret and its otpauth:// URI.
+
+    Until confirmed, calling again replaces the secret. Once on, 409: a stolen session
+    cannot swap the secret for its own (the operator resets it, see the README).
+    """
+    enrolment = await two_factor.begin_enrolment(request.app[SETTINGS], user)
+    return EnrolmentOut(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
+
+
+@_auth_route(
+    "2fa/confirm/",
+    ConfirmBody,
+    RecoveryCodesOut,
+    access=Access.ENROLMENT,
+    errors={
+        403: "Two-step sign-in is for staff accounts",
+        409: "No set-up to confirm, or two-step sign-in is already on",
+        429: "Too many wrong codes (see Retry-After)",
+    },
+)
+async def two_factor_confirm(
+    request: web.Request, *, user: User, body: ConfirmBody
+) -> RecoveryCodesOut:
+    """Turn two-step sign-in on with a current code; answers the ten recovery codes once."""
+    codes = await two_factor.confirm_enrolment(
+        request.app[SETTINGS], user, body.otp, now=request_now(request), ip=client_ip(request)
+    )
+    return RecoveryCodesOut(recovery_codes=codes)

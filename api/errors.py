@@ -45,8 +45,10 @@ def domain_error_response(exc: DomainError) -> web.Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if isinstance(exc, NotAuthenticated):
         headers = {"WWW-Authenticate": 'Bearer realm="api"'}
-    if isinstance(exc, Conflict) and exc.extra:
-        return web.json_response({"detail": exc.detail, **exc.extra}, status=status)
+    extra = getattr(exc, "extra", None)  # Conflict's clashes, two-step sign-in's flags
+    if extra:
+        body = {"detail": exc.detail, **extra}
+        return web.json_response(body, status=status, headers=headers)
     return error(exc.detail, status, headers)
 
 

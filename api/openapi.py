@@ -35,6 +35,7 @@ SECURITY = {
     Access.OPTIONAL: [{}, {"bearerAuth": []}],
     Access.USER: [{"bearerAuth": []}],
     Access.STAFF: [{"bearerAuth": []}],
+    Access.ENROLMENT: [{"bearerAuth": []}],
 }
 ERROR_HEADERS = {
     401: {
@@ -154,9 +155,12 @@ def _responses(endpoint: Endpoint, components: _Components) -> dict[str, Any]:
         }
     for status, description in endpoint.errors.items():
         ref = "ValidationErrors" if status == 400 else "Detail"
+        schema = {"$ref": f"#/components/schemas/{ref}"}
+        if status in endpoint.error_models:
+            schema = components.schema_of(endpoint.error_models[status], "validation")
         response: dict[str, Any] = {
             "description": description,
-            "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+            "content": {JSON: {"schema": schema}},
         }
         if status in ERROR_HEADERS:
             response["headers"] = ERROR_HEADERS[status]

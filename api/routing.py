@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.auth import Access, authenticate
+from api.auth import Access, authenticate, refusal_models
 from api.parsing import parse_model, read_json
 from booking.errors import NotFound
 
@@ -64,7 +64,7 @@ Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
 ERROR_DESCRIPTIONS = {
     400: "Invalid input",
     401: "Missing, invalid or expired access token",
-    403: "Staff only",
+    403: "Staff only (under STAFF_REQUIRE_2FA: enrolled in two-step sign-in)",
     404: "Not found (or not yours)",
     409: "Conflict with the current state",
     413: "Request body too large (over 1 MB)",
@@ -131,6 +131,8 @@ class Endpoint:
     path_params: type[BaseModel] | None
     errors: Mapping[int, str]
     answers: Mapping[int, Any]
+    # The body of an error status that may say more than `{"detail"}` (api.auth.Refusal...)
+    error_models: Mapping[int, Any]
     summary: str
     description: str
     _adapters: Mapping[int, TypeAdapter] = field(repr=False)
@@ -151,7 +153,7 @@ class Endpoint:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         user = await authenticate(request, self.access)
         arguments: dict[str, Any] = {}
-        if self.access in (Access.OPTIONAL, Access.USER, Access.STAFF):
+        if self.access in (Access.OPTIONAL, Access.USER, Access.STAFF, Access.ENROLMENT):
             arguments["user"] = user
         if self.path_params is not None:
             arguments["path_params"] = _parse_path(self.path_params, request.match_info)
@@ -236,6 +238,7 @@ def declare(
     path_params: type[BaseModel] | None = None,
     errors: Mapping[int, str] | Iterable[int] = (),
     answers: Mapping[int, Any] | None = None,
+    error_models: Mapping[int, Any] | None = None,
     media_type: str | tuple[str, ...] = JSON,
 ) -> Endpoint:
     """The declaration of one route; refuses one that contradicts itself."""
@@ -273,6 +276,7 @@ def declare(
             explicit=explicit,
         ),
         answers=dict(answers or {}),
+        error_models={**refusal_models(access), **(error_models or {})},
         summary=first.strip(),
         description=textwrap.dedent(rest).strip(),
         _adapters={

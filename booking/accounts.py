@@ -12,7 +12,9 @@ Web (the `/api/auth/` endpoints):
 - `await request_password_reset(settings, *, email, ip=None) -> None`
 - `await check_password_reset_code(settings, *, email, code, ip=None) -> None`
 - `await reset_password(settings, *, email, code, new_password, ip=None) -> User`
-- `await sign_in(settings, *, email, password, ip=None) -> SignIn` (user, access, refresh)
+- `await sign_in(settings, *, email, password, otp=None, ip=None, now=None) -> SignIn` (user,
+  access, refresh); `booking.two_factor.SecondFactorRequired` when a staff account with
+  two-step sign-in on needs its code
 - `await refresh_session(settings, refresh) -> TokenPair` (see `booking.sessions`)
 
 Telegram ("register in chat" and "link my account"; the code is e-mailed, typed in chat):
@@ -20,10 +22,12 @@ Telegram ("register in chat" and "link my account"; the code is e-mailed, typed 
   last_name=None, phone=None) -> None`: sends a `telegram_link` code to the address,
   creating an unverified account (no password) when there is none. Answers the same for
   known and unknown addresses. RateLimited past the sending limits.
-- `await confirm_telegram_link(settings, email, telegram_user_id, code) -> User`: checks
+- `await confirm_telegram_link(settings, email, telegram_user_id, code, otp=None) -> User`: checks
   the code (only the Telegram user who asked may use it), links the account to that
   Telegram user (unlinking any other account it was linked to), marks the e-mail
-  verified. InvalidInput({"code": [human message]}) on a wrong or expired code.
+  verified. InvalidInput({"code": [human message]}) on a wrong or expired code;
+  SecondFactorRequired when the account is staff with two-step sign-in on and `otp` is
+  missing or wrong.
 - `await find_user_by_telegram_id(telegram_user_id) -> User | None`
 
 The no-enumeration rules: register, resend, forgot-password and sign-in answer the same
@@ -59,6 +63,7 @@ from booking.account_notices import (
     queue_password_changed_notice,
     queue_register_attempt_notice,
 )
+from booking.audit import STAFF_LOGIN, record_audit
 from booking.codes import check_code_sending, consume_code, limit_code_sending, verify_code
 from booking.errors import InvalidInput, NotAuthenticated
 from booking.passwords import (
@@ -73,6 +78,7 @@ from booking.person_fields import Profile, check_profile, clean_email
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.sessions import TokenPair, revoke_user_sessions, rotate_refresh_token, start_session
 from booking.settings import Settings
+from booking.two_factor import second_step
 from models import CodePurpose, User, blind_index
 
 log = logging.getLogger(__name__)
@@ -363,9 +369,21 @@ class SignIn:
 
 
 async def sign_in(
-    settings: Settings, *, email: str, password: str, ip: str | None = None
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    otp: object = None,
+    ip: str | None = None,
+    now: datetime | None = None,
 ) -> SignIn:
-    """Tokens for a verified, active account with the right password; one 401 otherwise."""
+    """Tokens for a verified, active account with the right password; one 401 otherwise.
+
+    A staff account with two-step sign-in on also needs `otp` (a current code or an unused
+    recovery code): without it, or with a wrong one, `SecondFactorRequired`, a 401 that
+    only someone who typed the right password ever sees. A wrong code counts as a failed
+    sign-in (a missing one does not: it is the usual first step). Staff sign-ins are audited.
+    """
     address = clean_email(email)
     limits = [(SIGN_IN_FAILURES_PER_ADDRESS, address), (SIGN_IN_FAILURES_PER_IP, ip)]
     await check_all(limits)
@@ -375,7 +393,10 @@ async def sign_in(
     if user is None or not correct or not user.is_active or user.email_verified_at is None:
         await record_all(limits)
         raise NotAuthenticated(SIGN_IN_FAILED)
+    await second_step(user, otp, limits, now=now)
     pair = await start_session(settings, user)
+    if user.is_staff:
+        await record_audit(user, STAFF_LOGIN, target=user.id, ip=ip, at=now)
     return SignIn(user=user, access=pair.access, refresh=pair.refresh)
 
 
@@ -422,9 +443,20 @@ async def start_telegram_link(
 
 
 async def confirm_telegram_link(
-    settings: Settings, email: str, telegram_user_id: int, code: object
+    settings: Settings,
+    email: str,
+    telegram_user_id: int,
+    code: object,
+    otp: object = None,
+    *,
+    now: datetime | None = None,
 ) -> User:
-    """Check the e-mailed code and link the account to this Telegram user."""
+    """Check the e-mailed code and link the account to this Telegram user.
+
+    A staff account with two-step sign-in on also needs `otp`, as at sign-in (the chat acts
+    as that staff member): `SecondFactorRequired` after a right e-mailed code (which stays
+    unused) while it is missing or wrong; a wrong one counts as a failed sign-in.
+    """
     address = clean_email(email)
     index = blind_index(address)
     row = await verify_code(
@@ -435,6 +467,9 @@ async def confirm_telegram_link(
         telegram_user_id=telegram_user_id,
         field="code",
     )
+    linked = await User.get_or_none(email_index=index)
+    if linked is not None:
+        await second_step(linked, otp, [(SIGN_IN_FAILURES_PER_ADDRESS, address)], now=now)
     now = _now()
     async with in_transaction() as conn:
         await consume_code(row, field="code", now=now, using_db=conn)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pyotp
 import pytest
 from aiohttp import web
 from pydantic import BaseModel
@@ -20,7 +21,14 @@ from api.auth import Access
 from api.parsing import MAX_BODY_BYTES
 from api.routing import Endpoint, Routes, UndeclaredStatus, app_routes, declaration_of
 from models import WaitlistOffer, WaitlistOfferStatus
-from tests.meetings_support import first_dates, make_cast, open_every_day, request_body
+from tests.meetings_support import (
+    auth,
+    first_dates,
+    make_cast,
+    make_user,
+    open_every_day,
+    request_body,
+)
 from tests.privacy_support import drive_privacy_statuses
 
 # What each route answers, written out by hand: a declaration that changes its contract
@@ -163,6 +171,9 @@ ERASE_CLIENT = "/api/meetings/admin/clients/{user_id}/erase/"
 EXPECTED[("get", "/api/auth/me/export/")] = {200, 401}
 EXPECTED[("post", "/api/auth/me/erase/")] = {200, 400, 401, 409, 413, 415, 429}
 EXPECTED[("post", ERASE_CLIENT)] = {200, 401, 403, 404, 409}
+TWO_STEP = "/api/auth/2fa/"
+EXPECTED[("post", TWO_STEP + "setup/")] = {200, 401, 403, 409, 429}
+EXPECTED[("post", TWO_STEP + "confirm/")] = {200, 400, 401, 403, 409, 413, 415, 429}
 # A path parameter that matches the route's pattern but names nothing.
 NOTHING = {"appointment_id": "-" * 36, "asset": "nothing.js", "block_id": "999999"}
 NOTHING["series_id"] = "-" * 36
@@ -191,7 +202,8 @@ def test_the_declared_errors_follow_from_access_input_and_path(make_settings):
         assert not has_input or 400 in endpoint.errors, where
         if endpoint.access.reads_token:
             assert 401 in endpoint.errors, where
-        assert (403 in endpoint.errors) == (endpoint.access is Access.STAFF), where
+        refuses_clients = endpoint.access in (Access.STAFF, Access.ENROLMENT)
+        assert (403 in endpoint.errors) == refuses_clients, where
         assert endpoint.path_params is None or 404 in endpoint.errors, where
         assert (413 in endpoint.errors) == (endpoint.body is not None), where
         assert (415 in endpoint.errors) == (endpoint.body is not None), where
@@ -329,6 +341,8 @@ async def _drive_what_only_the_services_know(record: Recorder, cast) -> None:
 
     await _drive_the_waitlist(record, cast)
 
+    await _drive_two_step_enrolment(record, cast)
+
     await drive_privacy_statuses(record, cast)
 
     pages = ((f"{meetings}/", staff), ("/api/meetings/user/appointments/", client))
@@ -374,6 +388,30 @@ async def _drive_the_waitlist(record: Recorder, cast) -> None:
         path = WAITLIST + "offers/{offer_id}/" + action + "/"
         url = f"{WAITLIST}offers/{offer.id}/{action}/"
         assert (await record.call("post", path, url=url, headers=client))[0] == 409, action
+
+
+async def _drive_two_step_enrolment(record: Recorder, cast) -> None:
+    """Clients cannot enrol; confirming before any set-up, or after enrolling, is a 409;
+    both steps are rate limited."""
+    theo, alice = cast.headers("theo"), cast.headers("alice")
+    setup, confirm = TWO_STEP + "setup/", TWO_STEP + "confirm/"
+    assert (await record.call("post", setup, headers=alice))[0] == 403
+    assert (await record.call("post", confirm, json={"otp": "000000"}, headers=alice))[0] == 403
+    assert (await record.call("post", confirm, json={"otp": "000000"}, headers=theo))[0] == 409
+    sam = await make_user("sam@practice.example", first_name="Sam", staff=True)
+    sam_headers = auth(cast.settings, sam)
+    status, enrolment = await record.call("post", setup, headers=sam_headers)
+    assert status == 200, enrolment
+    code = {"otp": pyotp.TOTP(enrolment["secret"]).now()}
+    assert (await record.call("post", confirm, json=code, headers=sam_headers))[0] == 200
+    assert (await record.call("post", setup, headers=sam_headers))[0] == 409
+    assert (await record.call("post", confirm, json=code, headers=sam_headers))[0] == 409
+    for path, body in ((setup, None), (confirm, {"otp": "000000"})):
+        for _ in range(12):
+            if (await record.call("post", path, json=body, headers=theo))[0] == 429:
+                break
+        else:
+            raise AssertionError(f"{path}: no 429")
 
 
 async def _drive_a_series(record: Recorder, cast, dates: list[str]) -> None:
