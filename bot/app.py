@@ -39,6 +39,7 @@ from bot.conversations.booking import build_booking_conversation
 from bot.conversations.client_sessions import client_session_handlers
 from bot.conversations.move_requests import build_move_request_conversation
 from bot.conversations.planner import planner_handlers
+from bot.conversations.privacy import build_erasure_conversation, privacy_handlers
 from bot.conversations.registration import build_registration_conversation
 from bot.conversations.series import SERIES_CALLBACKS, series_states
 from bot.conversations.series_cancel import series_cancel_handlers
@@ -141,6 +142,7 @@ def register_handlers(application: Application) -> None:
             # After the others: a flow in progress there leaves for these flows' buttons.
             build_availability_conversation(),
             build_away_conversation(),
+            build_erasure_conversation(),
             *start_handlers(),
             *appointments_handlers(),
             *client_session_handlers(),
@@ -150,6 +152,7 @@ def register_handlers(application: Application) -> None:
             *planner_handlers(),
             *staff_handlers(),
             *waitlist_handlers(),
+            *privacy_handlers(),
             *fallback_handlers(),
         ]
     )

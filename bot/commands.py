@@ -8,12 +8,13 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.privacy_views import PRIVACY_COMMANDS
 
 log = logging.getLogger(__name__)
 
 
 def bot_commands(*, is_staff: bool) -> list[BotCommand]:
-    commands = list(texts.CLIENT_COMMANDS)
+    commands = [*texts.CLIENT_COMMANDS, *PRIVACY_COMMANDS]
     if is_staff:
         commands += texts.STAFF_COMMANDS
     return [BotCommand(name, description) for name, description in commands]

@@ -22,6 +22,7 @@ from bot.commands import set_staff_commands
 from bot.context import BotContext
 from bot.conversations.appointments import show_appointments
 from bot.conversations.common import account_of, answer, parse, say
+from bot.privacy_views import privacy_help
 
 # Deep links (t.me/<bot>?start=<payload>) handled by the conversations themselves.
 CONVERSATION_PAYLOADS = {"book", "register", "login"}
@@ -57,7 +58,8 @@ async def help_command(update: Update, context: BotContext) -> None:
     """/help: the commands this person can use."""
     await answer(update)
     account = await account_of(update)
-    await say(update, context, texts.help_text(is_staff=bool(account and account.is_staff)))
+    text = texts.help_text(is_staff=bool(account and account.is_staff))
+    await say(update, context, f"{text}\n\n{privacy_help()}")
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
