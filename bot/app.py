@@ -26,7 +26,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
 
 from booking.settings import Settings
 from bot.commands import set_default_commands
@@ -37,6 +37,7 @@ from bot.conversations.availability import build_availability_conversation
 from bot.conversations.away import build_away_conversation
 from bot.conversations.booking import build_booking_conversation
 from bot.conversations.client_sessions import client_session_handlers
+from bot.conversations.common import note_two_step_policy
 from bot.conversations.move_requests import build_move_request_conversation
 from bot.conversations.planner import planner_handlers
 from bot.conversations.privacy import build_erasure_conversation, privacy_handlers
@@ -47,6 +48,7 @@ from bot.conversations.staff_commands import staff_handlers
 from bot.conversations.staff_decisions import build_staff_conversation
 from bot.conversations.staff_sessions import staff_session_handlers
 from bot.conversations.start import fallback_handlers, start_handlers, unmarked_command_handler
+from bot.conversations.two_step import two_step_handlers
 from bot.conversations.waitlist import waitlist_handlers
 from bot.delivery import TelegramSender
 from bot.errors import report_error
@@ -132,6 +134,8 @@ def register_handlers(application: Application) -> None:
     Conversations first (so a person in the middle of one is answered by it), then the
     one-message commands, then the catch-alls that answer anything unexpected.
     """
+    # First of all: the STAFF_REQUIRE_2FA policy the staff checks of this update go by.
+    application.add_handler(TypeHandler(Update, note_two_step_policy), group=BEFORE_ALL - 1)
     application.add_handler(unmarked_command_handler(), group=BEFORE_ALL)
     application.add_handlers(
         [
@@ -152,6 +156,7 @@ def register_handlers(application: Application) -> None:
             *planner_handlers(),
             *staff_handlers(),
             *waitlist_handlers(),
+            *two_step_handlers(),
             *privacy_handlers(),
             *fallback_handlers(),
         ]

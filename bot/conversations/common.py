@@ -6,6 +6,7 @@ import contextlib
 import functools
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,7 +25,9 @@ from telegram.warnings import PTBUserWarning
 from booking.accounts import find_user_by_telegram_id
 from booking.errors import PermissionDenied
 from booking.person_fields import name_problem
-from bot import texts
+from booking.settings import Settings
+from booking.two_factor import TwoFactorRequired, must_enrol
+from bot import texts, two_factor_texts
 from bot.callbacks import ENTRY_CALLBACKS, CallbackData, MalformedCallback
 from bot.context import BotContext
 from models import Appointment, User
@@ -151,11 +154,36 @@ async def edit(
         )
 
 
-async def account_of(update: Update) -> User | None:
-    """The account linked to whoever sent this update."""
+# STAFF_REQUIRE_2FA as the update being handled sees it. Every handler finds its person
+# through `account_of` with the update alone; `note_two_step_policy`, the first handler to
+# see each update (bot.app), sets this for the rest of that update's task.
+_settings_of_update: ContextVar[Settings | None] = ContextVar("settings_of_update", default=None)
+
+
+async def note_two_step_policy(update: object, context: BotContext) -> None:
+    """Before any other handler: the settings this update's staff checks go by."""
+    _settings_of_update.set(context.settings)
+
+
+async def linked_account(update: Update) -> User | None:
+    """The account linked to whoever sent this update, whatever it may do here."""
     if update.effective_user is None:
         return None
     return await find_user_by_telegram_id(update.effective_user.id)
+
+
+async def account_of(update: Update) -> User | None:
+    """The account linked to whoever sent this update.
+
+    Under STAFF_REQUIRE_2FA a staff member who has not enrolled yet is refused here, before
+    any handler acts for them (as staff, who see every client's requests, or otherwise):
+    TwoFactorRequired, told as how to enrol.
+    """
+    account = await linked_account(update)
+    settings = _settings_of_update.get()
+    if account is not None and settings is not None and must_enrol(settings, account):
+        raise TwoFactorRequired(two_factor_texts.ENROL_FIRST)
+    return account
 
 
 async def staff_account(update: Update) -> User | None:

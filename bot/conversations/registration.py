@@ -2,6 +2,8 @@
 
 /register: e-mail -> name (one tap for the Telegram profile's) -> phone (Telegram's "share
 contact" button, or skip) -> the 6-digit code -> linked. /login skips the name and phone.
+A staff account with two-step sign-in takes one more step after the code: a current code
+from the authenticator app, or a recovery code (`booking.two_factor`).
 Both call `booking.accounts.start_telegram_link` / `confirm_telegram_link`, which answer the
 same for known and unknown addresses: the bot never tells whether an e-mail is registered,
 and never asks for a password.
@@ -20,15 +22,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from booking.accounts import confirm_telegram_link, start_telegram_link
 from booking.errors import InvalidInput, RateLimited
 from booking.person_fields import clean_email, name_problem
-from bot import keyboards, texts
+from booking.two_factor import SecondFactorRequired
+from bot import keyboards, texts, two_factor_texts
 from bot.callbacks import MenuAction, RegistrationStep
 from bot.commands import set_staff_commands
 from bot.context import BotContext
 from bot.conversations.common import (
     END,
-    account_of,
     answer,
     conversation,
+    linked_account,
     say,
     show,
     take_typed_name,
@@ -39,7 +42,9 @@ from bot.errors import chat_answer, error_messages
 if TYPE_CHECKING:
     from telegram.ext import ConversationHandler
 
-EMAIL, NAME, PHONE, CODE = "email", "name", "phone", "code"
+    from models import User
+
+EMAIL, NAME, PHONE, CODE, OTP = "email", "name", "phone", "code", "otp"
 DRAFT = "registration"
 CODE_RE = re.compile(r"^\d{6}$")
 
@@ -73,7 +78,7 @@ async def _begin(update: Update, context: BotContext, path: str) -> str:
     await answer(update)
     context.user_data[DRAFT] = {"path": path}
     prompt = texts.ASK_EMAIL_REGISTER if path == "register" else texts.ASK_EMAIL_LOGIN
-    account = await account_of(update)
+    account = await linked_account(update)
     if account is not None:
         prompt = f"{texts.already_linked(account.email)}\n\n{prompt}"
     await say(update, context, prompt)
@@ -197,6 +202,42 @@ async def code_typed(update: Update, context: BotContext) -> str | int | None:
         # A wrong code: offer a new one along with the reason (RateLimited goes to bot.errors).
         await say(update, context, texts.wrong_code(chat_answer(exc)), keyboards.code_actions())
         return None
+    except SecondFactorRequired:
+        # A staff account with two-step sign-in: the chat will act as them, so it takes
+        # their second step too. The e-mailed code stays unused until then.
+        draft["code"] = code
+        await say(update, context, two_factor_texts.ASK_OTP)
+        return OTP
+    return await _linked(update, context, user)
+
+
+async def otp_typed(update: Update, context: BotContext) -> str | int | None:
+    """A staff account's second step: a current authenticator code or a recovery code."""
+    otp = (update.message.text or "").strip() if update.message else ""
+    draft = _draft(context)
+    assert update.effective_user is not None
+    if "code" not in draft:
+        return await change_email(update, context)
+    try:
+        user = await confirm_telegram_link(
+            context.settings, draft["email"], update.effective_user.id, draft["code"], otp
+        )
+    except SecondFactorRequired:
+        await say(update, context, two_factor_texts.OTP_WRONG)
+        return None
+    except InvalidInput:
+        # The e-mailed code expired or was used up meanwhile: a new one is needed.
+        draft.pop("code", None)
+        await say(update, context, two_factor_texts.CODE_GONE, keyboards.code_actions())
+        return CODE
+    return await _linked(update, context, user)
+
+
+async def otp_expected(update: Update, context: BotContext) -> None:
+    await say(update, context, two_factor_texts.ASK_OTP)
+
+
+async def _linked(update: Update, context: BotContext, user: User) -> int:
     context.user_data.pop(DRAFT, None)
     if user.is_staff and update.effective_chat is not None:
         await set_staff_commands(context.bot, update.effective_chat.id)
@@ -213,6 +254,7 @@ async def resend(update: Update, context: BotContext) -> str | None:
     await answer(update)
     if "email" not in _draft(context):
         return None
+    _draft(context).pop("code", None)  # a new code replaces the one awaiting a second step
     return await _send_code(update, context, resend=True)
 
 
@@ -220,6 +262,7 @@ async def change_email(update: Update, context: BotContext) -> str:
     await answer(update)
     draft = _draft(context)
     draft.pop("email", None)
+    draft.pop("code", None)
     prompt = texts.ASK_EMAIL_REGISTER if draft["path"] == "register" else texts.ASK_EMAIL_LOGIN
     await say(update, context, prompt)
     return EMAIL
@@ -262,6 +305,14 @@ def build_registration_conversation() -> ConversationHandler:
                     phone_skipped,
                 ),
                 MessageHandler(~filters.COMMAND, use_phone_buttons),
+            ],
+            OTP: [
+                MessageHandler(not_a_command, otp_typed),
+                CallbackQueryHandler(resend, pattern=RegistrationStep.filter(action="resend")),
+                CallbackQueryHandler(
+                    change_email, pattern=RegistrationStep.filter(action="change_email")
+                ),
+                MessageHandler(~filters.COMMAND, otp_expected),
             ],
             CODE: [
                 MessageHandler(not_a_command, code_typed),
