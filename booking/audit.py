@@ -202,6 +202,9 @@ async def list_audit(
     """Count and one page of matching events, newest first."""
     query = _query(where)
     total = await query.count()
+    if offset >= total:
+        # Past the end: nothing to fetch, and an absurd page's offset fits no SQL integer.
+        return total, []
     rows = await query.order_by("-at", "-id").offset(offset).limit(limit)
     return total, rows
 

@@ -208,3 +208,10 @@ async def test_a_bad_filter_is_a_400_naming_it(api, db, query, field):
     response = await api.get(AUDIT, params=query, headers=cast.headers("theo"))
     assert response.status == 400
     assert field in await response.json()
+
+
+async def test_an_absurd_page_is_past_the_end_not_an_error(api, db):
+    cast = await make_cast(db)
+    params = {"page": str(10**30)}
+    response = await api.get(AUDIT, params=params, headers=cast.headers("theo"))
+    assert response.status == 404
