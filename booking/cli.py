@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         "--no-input", action="store_true", help="take the password from STAFF_PASSWORD"
     )
     commands.add_parser("rotate-keys", help="re-encrypt every encrypted field under the newest key")
+    reset_2fa = commands.add_parser(
+        "reset-2fa", help="turn a staff member's two-step sign-in off (a lost phone)"
+    )
+    reset_2fa.add_argument("--email", required=True)
     audit = commands.add_parser("audit", help="print the audit trail (who read or changed what)")
     audit.add_argument("--since", help="YYYY-MM-DD or an ISO 8601 date and time (UTC)")
     audit.add_argument("--actor", help="the acting user's id")
@@ -256,6 +260,19 @@ async def _rotate_keys(settings: Settings) -> None:
         print(f"{table}: {count} row(s) re-encrypted")
 
 
+async def _reset_two_factor(settings: Settings, args: argparse.Namespace) -> int:
+    from booking.db import database
+    from booking.two_factor import reset_two_factor
+
+    async with database(settings):
+        user = await reset_two_factor(args.email)
+    if user is None:
+        print("error: no account has that e-mail address", file=sys.stderr)
+        return 1
+    print(f"two-step sign-in is off for user {user.id}; their sessions are signed out")
+    return 0
+
+
 AUDIT_PAGE = 500
 
 
@@ -326,4 +343,6 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_rotate_keys(settings))
         case "audit":
             return asyncio.run(_audit(settings, args))
+        case "reset-2fa":
+            return asyncio.run(_reset_two_factor(settings, args))
     return 0

@@ -17,6 +17,7 @@ reached by e-mailed codes; `PermissionDenied` for them):
   racing with the same code cannot both pass.
 - `await second_step(user, otp, limits, *, now=None)`: the sign-in's (and the Telegram
   link's) second step, counting a wrong code in the sign-in's failure limits.
+- `await reset_two_factor(email) -> User | None`: the operator's way back for a lost phone.
 - `needs_second_factor(user)`, `must_enrol(settings, user)`: whether sign-in asks for a code;
   whether STAFF_REQUIRE_2FA keeps this staff member from staff work until they enrol.
 
@@ -40,8 +41,9 @@ from tortoise.transactions import in_transaction
 from booking.audit import STAFF_2FA_ENABLED, record_audit
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 from booking.ratelimit import RateLimit, check_all, record_all
+from booking.sessions import revoke_user_sessions
 from booking.settings import Settings
-from models import RecoveryCode, User, current_vault
+from models import RecoveryCode, User, blind_index, current_vault
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_LENGTH = 10
@@ -49,6 +51,8 @@ TOTP_DIGITS = 6
 # Codes of the step before and after the current one pass too (a phone's clock drifts).
 VALID_WINDOW = 1
 RECOVERY_HASH_PURPOSE = "recovery-code"
+# The operator turned two-step sign-in off for an account (`python -m booking reset-2fa`).
+STAFF_2FA_RESET = "staff.2fa_reset"
 
 STAFF_ONLY = "Two-step sign-in is for staff accounts."
 ALREADY_ENROLLED = (
@@ -244,6 +248,28 @@ async def second_step(
     if not await check_second_factor(user, otp, now=now):
         await record_all(limits)
         raise SecondFactorRequired(OTP_WRONG)
+
+
+async def reset_two_factor(email: str, *, now: datetime | None = None) -> User | None:
+    """Turn two-step sign-in off for the staff account of `email` (a lost phone, no recovery
+    codes left): the operator's `python -m booking reset-2fa`; the owner enrols again.
+
+    Every session of the account is signed out: whoever had it may have had the codes too.
+    """
+    now = now or _now()
+    async with in_transaction() as conn:
+        user = await User.filter(email_index=blind_index(email)).using_db(conn).first()
+        if user is None:
+            return None
+        await (
+            User.filter(id=user.id)
+            .using_db(conn)
+            .update(totp_secret=None, totp_enabled_at=None, totp_last_step=None)
+        )
+        await RecoveryCode.filter(user_id=user.id).using_db(conn).delete()
+        await revoke_user_sessions(user.id, now=now, using_db=conn)
+        await record_audit(None, STAFF_2FA_RESET, target=user.id, at=now, using_db=conn)
+    return user
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from api.app_keys import CLOCK
 from booking.accounts import SIGN_IN_FAILURES_PER_ADDRESS, create_or_promote_staff
 from booking.audit import STAFF_2FA_ENABLED, STAFF_LOGIN
 from booking.passwords import hash_password
-from booking.two_factor import check_second_factor
+from booking.two_factor import STAFF_2FA_RESET, check_second_factor, reset_two_factor
 from models import AuditEvent, RecoveryCode, User, blind_index
 from tests.meetings_support import Clock, clocked_api
+from tests.test_cli import run
 
 THEO = "theo@practice.example"
 THEO_PASSWORD = "a long staff passphrase"
@@ -271,3 +272,32 @@ async def test_the_schema_declares_the_refusals_flags(api):
         "409",
         "429",
     }
+
+
+async def test_the_operator_resets_a_lost_phone_and_theo_enrols_again(api, theo, clock):
+    _, tokens = await login(api, THEO, THEO_PASSWORD)
+    await enrol(api, bearer(tokens), clock)
+    refresh = {"refresh": tokens["refresh"]}
+
+    assert await reset_two_factor("Theo@Practice.example") is not None
+
+    stored = await User.get(id=theo.id)
+    assert (stored.totp_secret, stored.totp_enabled_at, stored.totp_last_step) == (None,) * 3
+    assert not await RecoveryCode.filter(user_id=theo.id).exists()
+    # Signed out everywhere; the password alone signs in again, and he can enrol anew.
+    assert (await api.post("/api/auth/token/refresh/", json=refresh)).status == 401
+    status, tokens = await login(api, THEO, THEO_PASSWORD)
+    assert status == 200
+    await enrol(api, bearer(tokens), clock)
+    assert await AuditEvent.filter(action=STAFF_2FA_RESET, target=str(theo.id)).exists()
+    assert await reset_two_factor("nobody@example.com") is None
+
+
+async def test_reset_2fa_on_the_command_line(tmp_path):
+    assert (await run(tmp_path, "migrate"))[0] == 0
+    staff = ["create-staff", "--email", THEO, "--no-input"]
+    assert (await run(tmp_path, *staff, STAFF_PASSWORD=THEO_PASSWORD))[0] == 0
+    code, out, _ = await run(tmp_path, "reset-2fa", "--email", THEO)
+    assert code == 0 and "two-step sign-in is off" in out
+    code, _, err = await run(tmp_path, "reset-2fa", "--email", "nobody@example.com")
+    assert code == 1 and "no account" in err
