@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10
 WAITLIST_INTERVAL_SECONDS = 30
+AUDIT_PURGE_DELAY = timedelta(minutes=10)
 
 
 async def purge_stale_rows() -> None:
@@ -51,9 +52,16 @@ async def running_scheduler(settings: Settings, dispatcher: Dispatcher) -> Async
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(purge_stale_rows, "interval", hours=1, id="purge", coalesce=True)
     # The audit trail's own retention (AUDIT_RETENTION_DAYS, six years by default): the only
-    # place its rows are ever deleted.
+    # place its rows are ever deleted. First run soon after start, not a day later: a worker
+    # restarted more often than daily would otherwise never run it.
     scheduler.add_job(
-        purge_old_audit, "interval", days=1, id="audit-retention", coalesce=True, args=[settings]
+        purge_old_audit,
+        "interval",
+        days=1,
+        id="audit-retention",
+        coalesce=True,
+        args=[settings],
+        next_run_time=utcnow() + AUDIT_PURGE_DELAY,
     )
     # Expired waitlist holds pass to the next in line (conditional updates: safe with any
     # number of workers running the same job).
