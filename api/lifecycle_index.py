@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from api.audit_index import audit_endpoints
+from api.privacy_index import privacy_auth_endpoints as privacy_auth_endpoints
+from api.privacy_index import privacy_staff_endpoints
 from api.waitlist_index import waitlist_endpoints
 
 STATE_CHECKED = "409 when the appointment's state no longer allows it (a stale action)"
@@ -144,6 +146,7 @@ def lifecycle_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
         **_series_endpoints(u, base),
         **waitlist_endpoints(u, base),
         **audit_endpoints(u, base),
+        **privacy_staff_endpoints(u, base),
     }
 
 

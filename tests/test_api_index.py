@@ -60,11 +60,13 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "accept_waitlist_offer",
         "decline_waitlist_offer",
         "audit_trail",
+        "erase_client",
     }
     urls = urls_in(index["endpoints"])
     # 11 of them the session's life after booking (2 of a series), 3 of days on offer,
     # 5 of the waitlist, 1 the audit trail
-    assert len(urls) == 38
+    # 3 of a client's data (export, erase, staff erase)
+    assert len(urls) == 41
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 
@@ -79,7 +81,7 @@ async def test_every_url_in_the_index_is_a_route_of_the_app(api, db):
     for endpoint in groups:
         path = re.sub(r"<uuid:pk>", "{appointment_id}", endpoint["url"].removeprefix(base))
         path = path.replace("<int:pk>", "{block_id}").replace("<uuid:series_id>", "{series_id}")
-        path = re.sub(r"<uuid:(entry_id|offer_id)>", r"{\1}", path)
+        path = re.sub(r"<uuid:(entry_id|offer_id|user_id)>", r"{\1}", path)
         for method in endpoint["methods"]:
             assert (path, method) in routes, (path, method)
 
