@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.privacy_views import PRIVACY_COMMANDS
+from bot.two_factor_texts import TWO_STEP_COMMAND
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 def bot_commands(*, is_staff: bool) -> list[BotCommand]:
     commands = [*texts.CLIENT_COMMANDS, *PRIVACY_COMMANDS]
     if is_staff:
-        commands += texts.STAFF_COMMANDS
+        commands += [*texts.STAFF_COMMANDS, TWO_STEP_COMMAND]
     return [BotCommand(name, description) for name, description in commands]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+TWO_STEP_COMMAND = ("twostep", "Two-step sign-in: status and how to turn it on")
+
 HOW_TO_ENROL = (
     "To turn it on, sign in to the practice's web app (or the API) with your e-mail and "
     "password, then:\n"

@@ -14,6 +14,7 @@ from booking.accounts import create_or_promote_staff
 from booking.settings import Settings
 from booking.two_factor import begin_enrolment, confirm_enrolment
 from bot import texts, two_factor_texts
+from bot.commands import bot_commands
 from models import User, blind_index
 from tests.bot.harness import BotUnderTest, linked_user
 from tests.bot.test_bot_registration import code_from
@@ -72,6 +73,11 @@ async def test_theo_is_told_how_to_enrol_until_he_has(
     assert "Recovery codes left: 10 of 10." in status.text
 
 
+def test_twostep_is_in_the_staff_command_menu_only() -> None:
+    assert "twostep" in [c.command for c in bot_commands(is_staff=True)]
+    assert "twostep" not in [c.command for c in bot_commands(is_staff=False)]
+
+
 async def test_a_client_is_unaffected_and_has_nothing_to_enrol(
     bot: BotUnderTest, alice: FakeUser
 ) -> None:
@@ -82,6 +88,7 @@ async def test_a_client_is_unaffected_and_has_nothing_to_enrol(
     await alice.expect(two_factor_texts.FOR_STAFF_ONLY)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_linking_a_chat_to_an_enrolled_staff_account_asks_for_a_code(
     bot: BotUnderTest, theo: FakeUser, tess: FakeUser, inbox: Inbox, settings: Settings
 ) -> None:
