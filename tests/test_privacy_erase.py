@@ -7,12 +7,17 @@ goes, and what remains keeps the practice's numbers true.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from booking.appointments import schedule_appointment
 from booking.audit import CLIENT_ERASE
 from booking.stats import _stats
+from booking.transitions import EVENT_CANCELLED
 from models import (
     Appointment,
+    AppointmentEvent,
     AppointmentStatus,
     AuditEvent,
     ConversationState,
@@ -21,6 +26,7 @@ from models import (
     OneTimeCode,
     RefreshToken,
     RescheduleRequest,
+    Role,
     User,
     WaitlistEntry,
     WaitlistEntryStatus,
@@ -174,3 +180,29 @@ async def test_a_client_cannot_erase_someone_else(api, settings, db):
     response = await api.post(staff_erase(charlie.id), headers=auth(settings, alice))
     assert response.status == 403
     assert (await User.get(id=charlie.id)).erased_at is None
+
+
+async def test_a_session_inside_the_notice_is_a_late_cancel_and_one_under_way_stays(api, settings):
+    theo = await make_user("theo@practice.example", first_name="Theo", staff=True)
+    tess = await make_user("tess@practice.example", first_name="Tess", staff=True)
+    its = await give_her_a_file(settings, api, staff=theo)
+    soon = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=3)
+    await schedule_appointment(settings, its.pending, theo, soon)
+    under_way = datetime.now(UTC) - timedelta(minutes=10)
+    await Appointment.filter(id=its.moved).update(scheduled_datetime=under_way)
+
+    response = await api.post(staff_erase(its.user.id), headers=auth(settings, tess))
+    assert response.status == 200, await response.text()
+
+    late = await Appointment.get(id=its.pending)
+    assert late.status == AppointmentStatus.CANCELLED and late.late_cancellation
+    assert late.cancelled_by == Role.CLIENT and late.jitsi_room_id is None
+    event = await AppointmentEvent.filter(appointment_id=late.id, kind=EVENT_CANCELLED).first()
+    assert event is not None and event.actor_role == Role.CLIENT
+    # Tess erased; Theo, whose session it was, is told, and told it was late.
+    [notice] = await Notification.filter(kind="cancelled", appointment_id=late.id, channel="email")
+    assert notice.recipient == "theo@practice.example"
+    assert "late cancellation" in notice.payload["text"]
+    # The session under way happened: it stays scheduled, anonymous.
+    held = await Appointment.get(id=its.moved)
+    assert held.status == AppointmentStatus.SCHEDULED and held.first_name == ""
