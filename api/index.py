@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 
 from api.app_keys import SETTINGS
 from api.auth import Access
-from api.lifecycle_index import lifecycle_endpoints, privacy_auth_endpoints
+from api.lifecycle_index import lifecycle_endpoints, privacy_auth_endpoints, two_step_endpoints
 from api.routing import Routes
 from api.urls import server_base
 
@@ -363,7 +363,7 @@ def api_root_document(base: str, settings_zone: str) -> dict[str, Any]:
             "authentication": {
                 "description": "User authentication and management endpoints",
                 "base_path": "/api/auth/",
-                "endpoints": {**_auth_endpoints(u), **privacy_auth_endpoints(u)},
+                "endpoints": _auth_endpoints(u) | privacy_auth_endpoints(u) | two_step_endpoints(u),
             },
             "appointments": {
                 "description": "Appointment requests and management with Jitsi video meetings",

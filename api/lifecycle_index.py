@@ -13,6 +13,7 @@ from typing import Any
 from api.audit_index import audit_endpoints
 from api.privacy_index import privacy_auth_endpoints as privacy_auth_endpoints
 from api.privacy_index import privacy_staff_endpoints
+from api.two_factor_index import two_step_endpoints as two_step_endpoints
 from api.waitlist_index import waitlist_endpoints
 
 STATE_CHECKED = "409 when the appointment's state no longer allows it (a stale action)"
