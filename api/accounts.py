@@ -1,8 +1,10 @@
-"""`/api/auth/`: registration, codes, sign-in, password reset and token refresh.
+"""`/api/auth/`: registration, codes, sign-in, password reset, token refresh, and staff's
+two-step sign-in (`2fa/setup/`, `2fa/confirm/`, login's `otp`: `booking.two_factor`).
 
-Paths, methods and field names are the seed's. Each handler gets its parsed body, calls
-one service of `booking.accounts` and returns the answer; answers that must not tell a
-known address from an unknown one are module constants, so they are byte-identical.
+Paths, methods and field names are the seed's (the 2fa routes are this service's own). Each
+handler gets its parsed body, calls one service of `booking.accounts` (or `two_factor`) and
+returns the answer; answers that must not tell a known address from an unknown one are
+module constants, so they are byte-identical.
 """
 
 from __future__ import annotations
