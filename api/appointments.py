@@ -64,13 +64,15 @@ async def _cached_page(
     *,
     own_only: bool,
 ) -> Prerendered:
-    if viewer.is_staff and not own_only:
-        # Every staff list is an audit row (booking.appointments): no cached answer skips it.
-        return prerender(Page[AppointmentOut], await _page(request, viewer, query, own_only=False))
+    staff_list = viewer.is_staff and not own_only
+    if staff_list:
+        # Every staff list read is an audit row, whether or not its page comes from the cache.
+        email = query.email if isinstance(query, AppointmentQuery) else None
+        await appointments.record_list_read(viewer, status=query.status, email=email)
     key = (viewer.id, own_only, str(request.url), int(request_now(request).timestamp()))
 
     async def render() -> Prerendered:
-        page = await _page(request, viewer, query, own_only=own_only)
+        page = await _page(request, viewer, query, own_only=own_only, audit=not staff_list)
         return prerender(Page[AppointmentOut], page)
 
     return await _pages.get(key, render)
@@ -82,6 +84,7 @@ async def _page(
     query: AppointmentQuery | PageQuery,
     *,
     own_only: bool,
+    audit: bool = True,
 ) -> Page[AppointmentOut]:
     """A DRF-style page: count, next, previous, results; a page past the end is a 404."""
     settings = request.app[SETTINGS]
@@ -94,6 +97,7 @@ async def _page(
         own_only=own_only,
         offset=(query.page - 1) * size,
         limit=size,
+        audit=audit,
     )
     if query.page > 1 and not rows:
         raise NotFound("Invalid page.")  # DRF's words

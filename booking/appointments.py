@@ -235,11 +235,13 @@ async def list_appointments(
     own_only: bool = False,
     offset: int = 0,
     limit: int = 20,
+    audit: bool = True,
 ) -> tuple[int, list[Appointment]]:
     """A page of the appointments `user` may see, newest first, and the total count.
 
     `email` narrows by blind index; for a client it narrows within their own requests, so it
-    never reveals whether someone else asked for therapy.
+    never reveals whether someone else asked for therapy. `audit=False`: the caller has
+    recorded this read already (`record_list_read`), e.g. before serving a cached page.
     """
     if user is None:
         raise NotAuthenticated("Authentication credentials were not provided.")
@@ -249,7 +251,7 @@ async def list_appointments(
         query = query.filter(status=wanted)
     if email:
         query = query.filter(email_index=blind_index(clean_email(email)))
-    if user.is_staff and not own_only:
+    if audit and user.is_staff and not own_only:
         await _audit_list(user, wanted, email)
     total = await query.count()
     if offset >= total:
@@ -257,6 +259,15 @@ async def list_appointments(
         return total, []
     rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
     return total, list(rows)
+
+
+async def record_list_read(user: User, *, status: str | None, email: str | None) -> None:
+    """The audit row of a staff member's list read (filters checked as the list checks them)."""
+    wanted = _status_filter(status)
+    if email:
+        clean_email(email)
+    if user.is_staff:
+        await _audit_list(user, wanted, email)
 
 
 async def _audit_list(staff: User, status: AppointmentStatus | None, email: str | None) -> None:

@@ -9,6 +9,7 @@ request, as if there were no cache). Concurrent misses of one key share one comp
 
 - `Fresh(max_age=1.0, *, watch_writes=True)`; `await cache.get(key, compute)` (`compute`: an
   async callable without arguments); `cache.clear()`
+- `discount_write()`: the write just made is one no answer depends on (an audit row).
 - `write_mark()`: what "no write since" compares: the connection and its count of changed
   rows (SQLite keeps that count for every write, committed or not, without a query;
   PostgreSQL's client `booking.pg_client` counts the writes and commits it makes). None where
@@ -32,8 +33,8 @@ MAX_AGE_SECONDS = 1.0
 TIDY_ABOVE = 256
 
 
-def write_mark() -> tuple[object, int] | None:
-    """(the default connection's driver object, its count of changed rows), or None."""
+def _counter() -> tuple[object, int] | None:
+    """(what counts the writes, its count): our PostgreSQL client, or SQLite's connection."""
     try:
         client = connections.get("default")
     except Exception:  # not configured (yet): nothing to compare with
@@ -50,6 +51,31 @@ def write_mark() -> tuple[object, int] | None:
         return None
     # The object itself, not its id(): a later connection may reuse a freed one's id.
     return (driver, changes) if isinstance(changes, int) else None
+
+
+def write_mark() -> tuple[object, int] | None:
+    """(the counting object, its count of writes less those no answer depends on), or None."""
+    counter = _counter()
+    if counter is None:
+        return None
+    holder, count = counter
+    return (holder, count - getattr(holder, DISCOUNTED, 0))
+
+
+# An attribute of the counting object itself (it lives and dies with the connection).
+DISCOUNTED = "_booking_writes_no_answer_reads"
+
+
+def discount_write(rows: int = 1) -> None:
+    """The write just made changed nothing a cached answer reads (an audit row).
+
+    Staff reads are audited, one row each: without this, every staff list or stats read
+    would retire every cached answer of the process (the offered dates, the stats).
+    """
+    counter = _counter()
+    if counter is not None:
+        holder = counter[0]
+        setattr(holder, DISCOUNTED, getattr(holder, DISCOUNTED, 0) + rows)
 
 
 class Fresh:
