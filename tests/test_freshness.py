@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from tortoise.transactions import in_transaction
 
+from booking.audit import record_audit
 from booking.freshness import Fresh, write_mark
 from models import RateLimitHit
 
@@ -57,6 +58,16 @@ async def test_an_answer_computed_during_an_open_transaction_is_dropped_at_its_c
         seen = await asyncio.create_task(cache.get("k", count))
     assert seen in (0, 1)  # SQLite's single connection may show the uncommitted row
     assert await cache.get("k", count) == 1
+
+
+async def test_an_audit_row_retires_no_answer(db):
+    """Staff reads write audit rows; no cached answer reads the trail, so none is retired."""
+    cache, compute = Fresh(), Counter()
+    assert await cache.get("k", compute) == 1
+    await record_audit(None, "test.read", target="x")
+    assert await cache.get("k", compute) == 1
+    await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
+    assert await cache.get("k", compute) == 2
 
 
 async def test_an_answer_lives_at_most_max_age(db):
