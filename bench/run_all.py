@@ -5,7 +5,8 @@
     BENCH_ONLY=http,bot .venv/bin/python bench/run_all.py   # some parts only
 
 Parts: http (wrk figures and, with py-spy installed, profiles), bot, delivery, pgscale
-(PostgreSQL with 1,000,000 appointments; BENCH_POSTGRES_URL), footprint, micro (bench_encryption.py and bench_outbox.py). Exits non-zero when wrk is missing.
+(PostgreSQL with 1,000,000 appointments; BENCH_POSTGRES_URL), footprint, micro
+(bench_encryption.py and bench_outbox.py). Exits non-zero when wrk is missing.
 """
 
 from __future__ import annotations
