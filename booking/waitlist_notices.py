@@ -10,7 +10,8 @@ Telegram payloads (plain text; the bot adds its own buttons from `"kind"`):
   "duration", "expires_at", "text"}` (Take it / No thanks; a press re-checks the hold)
 - client `waitlist_gone`: `{"kind", "audience": "client", "offer_id", "text"}`
 - staff `waitlist_taken`, `waitlist_unclaimed`: `{"kind", "audience": "staff", "offer_id",
-  "text"}` (plus `"appointment_id"` when taken)
+  "text"}` (plus `"appointment_id"` and `"details"` when taken: the client is named by
+  reference only, their name behind Show details)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from tortoise import BaseDBAsyncClient
 
 from booking.formatting import format_duration, format_practice_time
-from booking.messages.chat import iso_utc
+from booking.messages.chat import DETAILS_CLIENT, iso_utc, reference
 from booking.messages.email import compose, hello
 from booking.notifications import enqueue
 from booking.settings import Settings
@@ -126,10 +127,12 @@ async def queue_taken(
     appointment: Appointment,
     moved: bool,
 ) -> None:
-    """Staff hear who took freed time from the waitlist."""
+    """Staff hear that freed time was taken from the waitlist (who: behind Show details)."""
     who = f"{appointment.first_name} {appointment.last_name}"
     how = "moved their session there" if moved else "booked it"
-    text = f"From the waitlist: {who} took {_when(settings, offer)} and {how}."
+    when = _when(settings, offer)
+    # Lock-screen safe: the chat names the client only by reference; the e-mail by name.
+    text = f"From the waitlist: a client ({reference(appointment.id)}) took {when} and {how}."
     for staff in await _staff(conn):
         chat = {
             "kind": KIND_TAKEN,
@@ -137,12 +140,16 @@ async def queue_taken(
             "offer_id": str(offer.id),
             "appointment_id": str(appointment.id),
             "text": text,
+            "details": DETAILS_CLIENT,
         }
         email = compose(
             settings,
             subject="Freed time taken from the waitlist",
             greeting=hello(staff.first_name),
-            paragraphs=[text, f"Appointment id: {appointment.id}."],
+            paragraphs=[
+                f"From the waitlist: {who} took {when} and {how}.",
+                f"Appointment id: {appointment.id}.",
+            ],
         )
         await _to(conn, staff, offer, KIND_TAKEN, f"staff:{staff.id}", email, chat)
 

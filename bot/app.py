@@ -38,6 +38,7 @@ from bot.conversations.away import build_away_conversation
 from bot.conversations.booking import build_booking_conversation
 from bot.conversations.client_sessions import client_session_handlers
 from bot.conversations.common import note_two_step_policy
+from bot.conversations.details import detail_handlers
 from bot.conversations.move_requests import build_move_request_conversation
 from bot.conversations.planner import planner_handlers
 from bot.conversations.privacy import build_erasure_conversation, privacy_handlers
@@ -156,8 +157,9 @@ def register_handlers(application: Application) -> None:
             *planner_handlers(),
             *staff_handlers(),
             *waitlist_handlers(),
-            *two_step_handlers(),
             *privacy_handlers(),
+            *two_step_handlers(),
+            *detail_handlers(),
             *fallback_handlers(),
         ]
     )

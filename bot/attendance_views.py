@@ -7,7 +7,9 @@ import uuid
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from booking.message_details import DetailsOf
 from booking.stats import AppointmentStats
+from bot import detail_views
 from bot.callbacks import CallbackData
 from bot.keyboards import TICK
 from models import Attendance
@@ -49,7 +51,8 @@ def attendance_rows(
 def attendance_markup(
     appointment_id: uuid.UUID, at: int, recorded: Attendance | None = None
 ) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(attendance_rows(appointment_id, at, recorded))
+    rows = attendance_rows(appointment_id, at, recorded)
+    return InlineKeyboardMarkup([*rows, detail_views.details_row(DetailsOf.CLIENT, appointment_id)])
 
 
 def recorded_text(question: str, recorded: Attendance) -> str:

@@ -21,7 +21,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from booking.notifications import PermanentSendError, SendError
-from bot import attendance_views, keyboards, session_keyboards, session_texts, waitlist_keyboards
+from bot import (
+    attendance_views,
+    detail_views,
+    keyboards,
+    session_keyboards,
+    session_texts,
+    waitlist_keyboards,
+)
 from bot.callbacks import minute_stamp
 from models import Notification
 
@@ -135,6 +142,7 @@ def _markup(payload: dict, zone: tzinfo) -> InlineKeyboardMarkup | None:
     links = keyboards.link_buttons(payload.get("buttons") or [])
     rows = [list(row) for row in links.inline_keyboard] if links is not None else []
     rows += _own_rows(payload, zone)
+    rows += detail_views.payload_rows(payload, rows)  # Show details, when the text hides some
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -17,7 +17,8 @@ from telegram import (
 
 from booking.availability import DAY_NAMES, SLOT_LABELS
 from booking.formatting import format_clock, format_short_date
-from bot import series_views, texts, waitlist_keyboards
+from booking.message_details import DetailsOf
+from bot import detail_views, series_views, texts, waitlist_keyboards
 from bot.callbacks import (
     BookingStep,
     CallbackData,
@@ -101,6 +102,7 @@ def join_buttons(links: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | Non
 
 
 def use_profile_name(first: str, last: str) -> InlineKeyboardMarkup:
+    """The name on the button, not in the message's text (which a lock screen shows)."""
     return InlineKeyboardMarkup([[_button(f"Use {first} {last}", RegistrationStep("use_name"))]])
 
 
@@ -250,6 +252,7 @@ def request_actions(appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
                 _button("Reject", DecideRequest("reject", appointment_id)),
             ],
             [_button("Propose times", StaffAction("propose", appointment_id, 0))],
+            detail_views.details_row(DetailsOf.CLIENT, appointment_id),  # who, and why
         ]
     )
 

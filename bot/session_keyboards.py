@@ -13,6 +13,8 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from booking.availability import SLOT_LABELS
+from booking.message_details import DetailsOf
+from bot import detail_views
 from bot import session_texts as words
 from bot.callbacks import (
     AcceptTime,
@@ -167,7 +169,13 @@ def session_actions(
     first = [act(words.MOVE_BUTTON, "move"), act(words.PROPOSE_BUTTON, "propose")]
     if move_request:
         first.append(act(words.KEEP_BUTTON, "keep"))
-    return InlineKeyboardMarkup([first, [act(words.STAFF_CANCEL_BUTTON, "cancel")]])
+    return InlineKeyboardMarkup(
+        [
+            first,
+            [act(words.STAFF_CANCEL_BUTTON, "cancel")],
+            detail_views.details_row(DetailsOf.CLIENT, appointment_id),  # the client's name
+        ]
+    )
 
 
 def staff_cancel_confirm(appointment_id: uuid.UUID, at: int) -> InlineKeyboardMarkup:

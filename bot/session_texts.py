@@ -148,14 +148,15 @@ BACK_BUTTON = "Back"
 class SessionCard:
     """A session as the therapist sees it on its message (plain values, built by the handler)."""
 
-    client: str
+    client: str  # a neutral reference (`booking.messages.chat.reference`); the name is behind
+    # Show details
     when: str  # "Tue 12 May 2026, 18:00 (Europe/London), 60 minutes"
     confirmed: bool = False
     move_request: str | None = None  # the client's wish, described, while it is open
 
 
 def session_card(card: SessionCard, footer: str | None = None) -> str:
-    lines = [f"Session with {card.client}", f"When: {card.when}"]
+    lines = [f"Session ({card.client})", f"When: {card.when}"]
     lines.append("The client confirmed: I'll be there." if card.confirmed else "Not confirmed yet.")
     if card.move_request:
         lines.append(f"The client asks to move it: {card.move_request}")
@@ -164,8 +165,8 @@ def session_card(card: SessionCard, footer: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def staff_cancel_question(client: str) -> str:
-    return f"Cancel this session? {client} is told in the chat and by e-mail."
+def staff_cancel_question(client: str = "") -> str:
+    return "Cancel this session? The client is told in the chat and by e-mail."
 
 
 def cancelled_by(by: str) -> str:

@@ -1,6 +1,10 @@
 """Everything the bot says: pure functions from values to plain text (no Telegram, no database).
 
 Messages are plain text on purpose: names and reasons typed by people never need escaping.
+
+Lock-screen safe: a message the bot sends shows in a phone's notification preview, so no
+text sent here carries a client's name, a reason or a note. They stay behind a Show details
+button (`bot.detail_views`), or appear only in an edit of a message (edits do not notify).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from booking.availability import DAY_NAMES, SLOT_LABELS
 from booking.formatting import format_short_date
+from bot.safety_texts import safety_note
 
 # --- commands ------------------------------------------------------------------------------
 
@@ -35,7 +40,8 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
 
 
 def welcome(first_name: str, *, linked: bool, is_staff: bool, practice: str) -> str:
-    hello = f"Hello {first_name}!" if first_name else "Hello!"
+    """The /start answer (`first_name` unused: a sent message names nobody)."""
+    hello = "Hello!"
     if is_staff:
         return (
             f"{hello} You are signed in as staff of {practice}.\n"
@@ -155,9 +161,10 @@ PHONE_SAVED = "Thanks."
 PHONE_SKIPPED = "No phone number, fine."
 
 
-def ask_name(first: str, last: str) -> str:
+def ask_name(first: str = "", last: str = "") -> str:
+    """The profile's name is on the button only (a sent message names nobody)."""
     return (
-        f"Shall we use the name of your Telegram profile, {first} {last}?\n"
+        "Shall we use the name of your Telegram profile (on the button below)?\n"
         "Tap the button, or send your first and last name."
     )
 
@@ -201,8 +208,8 @@ def rate_limited(retry_after: int) -> str:
     return f"Too many tries in a short time. Please try again in {_in_minutes(retry_after)}."
 
 
-def linked(first_name: str, *, is_staff: bool) -> str:
-    hello = f"Welcome, {first_name}!" if first_name else "Welcome!"
+def linked(first_name: str = "", *, is_staff: bool) -> str:
+    hello = "Welcome!"  # no name in a sent message
     if is_staff:
         return (
             f"{hello} Your staff account is linked to this chat. New requests will arrive "
@@ -261,7 +268,9 @@ def booking_summary(
     days: Sequence[date],
     slots: Sequence[str],
     reason: str | None,
+    crisis_message: str | None = None,
 ) -> str:
+    """The full summary: shown only by editing a message (`booking_summary_sent` goes first)."""
     lines = [
         "Please check your request:",
         f"Name: {first_name} {last_name}",
@@ -270,9 +279,16 @@ def booking_summary(
         f"Times: {', '.join(SLOT_LABELS.get(s, s) for s in slots)}",
         f"Note: {reason}" if reason else "Note: none",
         "",
+        safety_note(crisis_message),
+        "",
         "Send it?",
     ]
     return "\n".join(lines)
+
+
+# What the summary says as it is sent, before it is edited to the full text (an edit does not
+# notify, so the name and the note never reach a lock screen).
+BOOKING_SUMMARY_SENT = "Almost done: your summary follows."
 
 
 def invalid_request(problems: Iterable[str]) -> str:
@@ -299,7 +315,7 @@ class AppointmentLine:
     scheduled_time: str | None = None  # already in the practice's zone, named
     duration: str | None = None
     meeting_status: str | None = None
-    rejection_reason: str | None = None
+    has_reason: bool = False  # rejected with a reason: a Show details button (`reason_label`)
     series: str | None = None  # "Weekly, Tuesdays 10:00, 8 of 12 left"; the time is the next
 
 
@@ -325,9 +341,14 @@ def appointments_list(lines: Sequence[AppointmentLine]) -> str:
             dates = ", ".join(line.preferred_dates)
             slots = ", ".join(line.preferred_slots)
             out.append(f"{number}. {status.capitalize()}: {dates} ({slots})")
-            if line.rejection_reason:
-                out.append(f"   Reason: {line.rejection_reason}")
+            if line.has_reason:
+                out.append(f"   A reason was given: tap {reason_label(number)}.")
     return "\n".join(out)
+
+
+def reason_label(number: int) -> str:
+    """The Show details button of a declined request in /appointments."""
+    return f"Reason {number}"
 
 
 def _join_hint(meeting_status: str | None) -> str:
@@ -348,26 +369,16 @@ def join_label(local_start: datetime) -> str:
 
 
 def request_card(
-    *,
-    first_name: str,
-    last_name: str,
-    preferred_dates: Sequence[str],
-    preferred_slots: Sequence[str],
-    reason: str | None,
-    email: str,
-    phone: str | None,
+    *, reference: str, preferred_dates: Sequence[str], preferred_slots: Sequence[str]
 ) -> str:
+    """A request as staff see it on its message: when, and a reference; who and why are
+    behind Show details (`bot.detail_views`)."""
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in preferred_slots)
     lines = [
-        f"Request from {first_name} {last_name}",
+        f"Request ({reference})",
         f"Preferred dates: {', '.join(preferred_dates)}",
         f"Preferred times: {slots}",
-        f"E-mail: {email}",
     ]
-    if phone:
-        lines.append(f"Phone: {phone}")
-    if reason:
-        lines.append(f"Note: {reason}")
     return "\n".join(lines)
 
 
@@ -384,11 +395,9 @@ def outcome_scheduled(by: str, when: str, duration: str) -> str:
     return f"Scheduled by {by}: {when}, {duration}."
 
 
-def outcome_rejected(by: str, reason: str | None) -> str:
-    text = f"Rejected by {by}."
-    if reason:
-        text += f" Reason: {reason}"
-    return text
+def outcome_rejected(by: str, reason: str | None = None) -> str:
+    """The reason is not repeated: it is behind Show details."""
+    return f"Rejected by {by}."
 
 
 def already_decided(outcome: str) -> str:
@@ -466,7 +475,7 @@ def stats_text(
 class SessionLine:
     start: datetime  # aware
     duration_minutes: int
-    client: str
+    client: str  # a neutral reference (`booking.messages.chat.reference`), never a name
     meeting_status: str
     confirmed: bool = False  # the client pressed "I'll be there"
 
@@ -480,7 +489,7 @@ def today_text(day: date, sessions: Sequence[SessionLine], zone: ZoneInfo) -> st
         state = {"active": " - room open", "completed": " - over"}.get(session.meeting_status, "")
         confirmed = " - confirmed ✓" if session.confirmed else ""
         lines.append(
-            f"{number}. {local:%H:%M} {session.client}, {session.duration_minutes} min"
+            f"{number}. {local:%H:%M} ({session.client}), {session.duration_minutes} min"
             f"{confirmed}{state}"
         )
     return "\n".join(lines)

@@ -44,7 +44,8 @@ async def test_scheduling_queues_one_prompt_for_the_therapist_when_the_window_cl
     assert (
         prompt.dedupe_key == f"appointment:{session.id}:{PROMPT}:telegram:staff:{theo.cast.theo.id}"
     )
-    assert prompt.payload["text"].startswith("Did Alice attend?")
+    assert prompt.payload["text"].startswith("Did the client (ref. ")
+    assert "Alice" not in prompt.payload["text"]
     assert prompt.payload["audience"] == "staff"
     assert prompt.payload["scheduled_datetime"] == "2030-03-08T10:00:00Z"
 

@@ -106,7 +106,9 @@ async def test_alice_hears_in_the_chat_when_theo_cancels_and_theo_when_she_does(
     assert to_theo.recipient == "700002"
     assert to_theo.payload["audience"] == "staff"
     assert to_theo.payload["cancelled_by"] == "client"
-    assert "Alice Archer cancelled" in to_theo.payload["text"]
+    # Lock-screen safe: the client by reference, her name behind Show details.
+    assert f"The client (ref. {by_alice.id.hex[:6].upper()}) cancelled" in to_theo.payload["text"]
+    assert "Alice" not in to_theo.payload["text"] and to_theo.payload["details"] == "client"
 
 
 async def test_a_client_cancelling_inside_the_notice_is_flagged_late_and_counted(alice):

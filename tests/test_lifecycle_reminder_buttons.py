@@ -73,10 +73,9 @@ async def test_running_late_tells_the_therapist_at_once(alice, inbox):
     assert chat.due_at <= alice.clock.now  # due at once
     assert chat.payload["minutes"] == 10
     assert chat.payload["audience"] == "staff"
-    assert (
-        "Alice Archer is running about 10 minutes late for the 10:00 session"
-        in (chat.payload["text"])
-    )
+    assert "is running about 10 minutes late for the 10:00 session" in chat.payload["text"]
+    assert "Alice" not in chat.payload["text"]  # a lock screen shows it: behind Show details
+    assert chat.payload["details"] == "client"
     await alice.dispatcher.dispatch_due()
     mail = await inbox.wait_for(lambda m: "running late" in m["Subject"])
     assert "theo@practice.example" in mail["To"]

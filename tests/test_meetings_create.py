@@ -183,7 +183,9 @@ async def test_alice_is_told_and_every_staff_member_hears_of_the_request(api, db
     assert chat.recipient == "777001"
     assert chat.payload["kind"] == "new_request"
     assert chat.payload["appointment_id"] == appointment_id
-    assert "Alice Archer" in chat.payload["text"]
+    # Lock-screen safe: neither her name nor her note; both behind Show details.
+    assert "Alice" not in chat.payload["text"] and "Trouble sleeping" not in chat.payload["text"]
+    assert chat.payload["details"] == "client"
     # Clients are not staff: Alice and Charlie get no staff notice.
     assert not [r for r in staff_mail if r.recipient.endswith("@example.com")]
     # The staff e-mail leaves the reason and phone out; keys never carry personal data.

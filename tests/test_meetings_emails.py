@@ -106,7 +106,7 @@ async def test_the_confirmation_carries_time_link_and_a_calendar_invitation(flow
     assert end == START + timedelta(minutes=50)
     assert f"DTSTART:{START:%Y%m%dT%H%M%SZ}" in ics.split("\r\n")  # UTC, no zone table
     # The summary names the practice, never the client or the reason.
-    assert event["SUMMARY"] == "Therapy session — Quiet Harbour Therapy"
+    assert event["SUMMARY"] == "Session — Quiet Harbour Therapy"
     assert event["LOCATION"] == f"https://meet.jit.si/{room}"
     assert event["ATTENDEE"] == "mailto:alice@example.com"
     description = event["DESCRIPTION"]
@@ -114,7 +114,7 @@ async def test_the_confirmation_carries_time_link_and_a_calendar_invitation(flow
     assert "Wednesday 6 March 2030, 15:20 CET (Europe/Berlin)" in description
     assert "Trouble sleeping" not in ics
     [alarm] = event.walk("VALARM")
-    assert alarm["DESCRIPTION"] == "Therapy session — Quiet Harbour Therapy"
+    assert alarm["DESCRIPTION"] == "Session — Quiet Harbour Therapy"
     # Escaped and folded at 75 octets, so it reads back exactly.
     assert "\\, 15:20 CET" in ics.replace("\r\n ", "")
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))

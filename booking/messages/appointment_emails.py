@@ -45,8 +45,21 @@ def request_received_email(settings: Settings, appointment: Appointment) -> dict
             "video link as soon as that happens.",
             *describe_preferences(appointment),
             "If you did not make this request, you can ignore this e-mail.",
+            *safety_lines(settings),
         ],
     )
+
+
+NOT_AN_EMERGENCY_SERVICE = (
+    "This booking service is not monitored for emergencies: messages and requests are read "
+    "in office hours."
+)
+
+
+def safety_lines(settings: Settings) -> list[str]:
+    """CRISIS_MESSAGE (when set) and that this service is not an emergency channel."""
+    crisis = (settings.crisis_message or "").strip()
+    return [crisis, NOT_AN_EMERGENCY_SERVICE] if crisis else [NOT_AN_EMERGENCY_SERVICE]
 
 
 def new_request_email(

@@ -67,7 +67,8 @@ def invitation(
     start = appointment.scheduled_datetime.astimezone(UTC)
     duration = appointment.scheduled_duration or 60
     window = JoinWindow.around(start, duration)
-    summary = f"Therapy session — {settings.practice_name}"
+    # A calendar's alarm shows the summary on a lock screen: "therapy" only through the name.
+    summary = f"Session — {settings.practice_name}"
 
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.practice_name}//Therapy booking//EN")

@@ -5,6 +5,12 @@ payload about a session carries `"kind"`, `"audience"` (`"client"` or `"staff"`)
 `"appointment_id"`; the bot builds its own buttons from them (and re-checks the state when
 one is pressed). `"buttons"` holds link buttons only (Join session). The shapes are listed
 in `booking.appointment_notices`.
+
+Lock-screen safe: a chat message shows in a phone's notification preview, so no text here
+carries a client's name, a reason or a note. It says what happened, when, and a short
+reference (`reference`); a payload with `"details"` (a `booking.message_details.DetailsOf`
+value) gets a Show details button, which edits the message to show them (edits do not
+notify).
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ from models import Appointment, Proposal, RescheduleRequest, Role
 
 JOIN_BUTTON = "Join session"
 CLIENT, STAFF = "client", "staff"
+# What a message's Show details reveals (`booking.message_details.DetailsOf` values).
+DETAILS_CLIENT, DETAILS_REJECTED, DETAILS_CANCELLED = "client", "rejected", "cancelled"
+
+
+def reference(appointment_id: object) -> str:
+    """A short neutral reference to an appointment: enough to tell two apart, names nothing."""
+    return f"ref. {str(appointment_id).replace('-', '')[:6].upper()}"
+
+
+def _with_details(payload: dict[str, Any], what: str) -> dict[str, Any]:
+    payload["details"] = what
+    return payload
 
 
 def _join_buttons(link: str | None) -> list[list[dict[str, str]]]:
@@ -61,13 +79,18 @@ def new_request_chat(appointment: Appointment, history: ClientHistory | None = N
     """
     dates = ", ".join(appointment.preferred_dates)
     slots = ", ".join(SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots)
-    note = f"\nNote: {appointment.reason}" if appointment.reason else ""  # read before deciding
+    # Who and why stay behind Show details (the Schedule / Reject keyboard carries it).
     text = (
-        f"New appointment request from {appointment.first_name} {appointment.last_name}.\n"
+        f"New appointment request ({reference(appointment.id)}).\n"
         f"Preferred dates: {dates}\n"
-        f"Preferred times: {slots}{note}"
+        f"Preferred times: {slots}"
     )
-    payload: dict = {"kind": "new_request", "text": text, "appointment_id": str(appointment.id)}
+    payload: dict = {
+        "kind": "new_request",
+        "text": text,
+        "appointment_id": str(appointment.id),
+        "details": DETAILS_CLIENT,
+    }
     if history is not None:
         payload["text"] += f"\nHistory: {history_line(history)}"
         payload["history"] = history.as_payload()
@@ -96,19 +119,22 @@ def join_window_chat(
 
 
 def rejected_chat(appointment: Appointment) -> dict:
-    reason = appointment.rejection_reason
-    text = "We are sorry: your appointment request could not be accepted."
-    if reason:
-        text += f"\nReason: {reason}"
-    text += "\nYou are welcome to send a new request with other dates."
-    return _about("rejected", CLIENT, appointment, text)
+    """The reason, if any, stays behind Show details."""
+    sent = appointment.created_at
+    which = f"your request of {format_date(sent.date())}" if sent else "your appointment request"
+    text = (
+        f"We are sorry: {which} could not be accepted.\n"
+        "You are welcome to send a new request with other dates."
+    )
+    return _with_details(_about("rejected", CLIENT, appointment, text), DETAILS_REJECTED)
 
 
 # --- the session's life: cancel, move, proposals, move requests, running late -----------------
 
 
 def _who(appointment: Appointment) -> str:
-    return f"{appointment.first_name} {appointment.last_name}"
+    """The client, as a staff message names them: by reference, the name behind Show details."""
+    return f"The client ({reference(appointment.id)})"
 
 
 def cancelled_chat(settings: Settings, appointment: Appointment, audience: str) -> dict:
@@ -117,19 +143,17 @@ def cancelled_chat(settings: Settings, appointment: Appointment, audience: str) 
     start = appointment.scheduled_datetime
     what = f"the session on {_when(settings, appointment)}" if start else "the appointment request"
     if audience == CLIENT:
-        text = f"The practice cancelled {what}."
-        if appointment.cancellation_reason:
-            text += f"\nReason: {appointment.cancellation_reason}"
-        text += "\nYou are welcome to send a new request."
+        text = f"The practice cancelled {what}.\nYou are welcome to send a new request."
     else:
         text = (
             f"{_who(appointment)} cancelled {what}."
             if by_client
-            else f"A colleague cancelled {what} of {_who(appointment)}."
+            else f"A colleague cancelled {what} ({reference(appointment.id)})."
         )
         if appointment.late_cancellation:
             text += "\nThis is a late cancellation (inside the cancellation notice)."
     payload = _about("cancelled", audience, appointment, text)
+    _with_details(payload, DETAILS_CANCELLED if audience == CLIENT else DETAILS_CLIENT)
     payload["cancelled_by"] = appointment.cancelled_by.value if appointment.cancelled_by else None
     payload["late"] = appointment.late_cancellation
     return payload
@@ -181,7 +205,7 @@ def proposal_expired_chat(appointment: Appointment) -> dict:
 def proposal_accepted_chat(settings: Settings, appointment: Appointment) -> dict:
     """To staff: the client took one of the proposed times."""
     text = f"{_who(appointment)} accepted {_when(settings, appointment)}."
-    return _about("proposal_accepted", STAFF, appointment, text)
+    return _with_details(_about("proposal_accepted", STAFF, appointment, text), DETAILS_CLIENT)
 
 
 def move_request_chat(
@@ -197,7 +221,7 @@ def move_request_chat(
     )
     if request.late:
         text += "\nAsked inside the minimum notice (late)."
-    payload = _about("reschedule_request", STAFF, appointment, text)
+    payload = _with_details(_about("reschedule_request", STAFF, appointment, text), DETAILS_CLIENT)
     payload.update(
         preferred_dates=list(request.preferred_dates),
         preferred_time_slots=list(request.preferred_time_slots),
@@ -220,6 +244,6 @@ def running_late_chat(settings: Settings, appointment: Appointment, minutes: int
     local = appointment.scheduled_datetime.astimezone(settings.zone)  # type: ignore[union-attr]
     text = f"{_who(appointment)} is running about {minutes} minutes late "
     text += f"for the {local:%H:%M} session."
-    payload = _about("running_late", STAFF, appointment, text)
+    payload = _with_details(_about("running_late", STAFF, appointment, text), DETAILS_CLIENT)
     payload["minutes"] = minutes
     return payload

@@ -217,7 +217,7 @@ def running_late_email(
     local = appointment.scheduled_datetime.astimezone(settings.zone)  # type: ignore[union-attr]
     return compose(
         settings,
-        subject=f"{appointment.first_name} is running late",
+        subject="A client is running late",  # no name in a subject line (lock screens)
         greeting=hello(staff_name),
         paragraphs=[
             f"{_who(appointment)} is running about {minutes} minutes late for the "

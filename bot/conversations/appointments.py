@@ -17,8 +17,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from booking.appointments import list_for_user
 from booking.availability import SLOT_LABELS
 from booking.meetings import meeting_info
+from booking.message_details import DetailsOf
 from booking.series import SeriesSummary, summaries_for
-from bot import keyboards, series_views, session_keyboards, texts, waitlist_keyboards
+from bot import (
+    detail_views,
+    keyboards,
+    series_views,
+    session_keyboards,
+    texts,
+    waitlist_keyboards,
+)
 from bot.callbacks import MenuAction, minute_stamp
 from bot.context import BotContext
 from bot.conversations.common import account_of, answer, say
@@ -45,7 +53,7 @@ async def show_appointments(update: Update, context: BotContext) -> None:
             status=appointment.status.value,
             preferred_dates=appointment.preferred_dates,
             preferred_slots=[SLOT_LABELS.get(s, s) for s in appointment.preferred_time_slots],
-            rejection_reason=appointment.rejection_reason,
+            has_reason=bool(appointment.rejection_reason),
             series=summary.text if summary is not None else None,
         )
         if summary is not None:
@@ -104,6 +112,10 @@ def _session_rows(number: int, appointment: Appointment) -> list[list[InlineKeyb
         return session_keyboards.appointment_rows(
             number, appointment.id, 0, can_move=False, can_cancel=True
         )
+    if appointment.status == AppointmentStatus.REJECTED and appointment.rejection_reason:
+        # The reason stays behind its button: the list is a sent message (lock screens).
+        label = texts.reason_label(number)
+        return detail_views.listed_rows([(label, appointment.id)], DetailsOf.REJECTED)
     return []
 
 

@@ -34,6 +34,7 @@ from bot.conversations.common import (
     account_of,
     answer,
     conversation,
+    edit,
     pressed_message_id,
     say,
     show,
@@ -109,8 +110,18 @@ async def _show_summary(update: Update, context: BotContext) -> str | int:
         days=steps.days(draft),
         slots=draft["slots"],
         reason=draft["reason"],
+        crisis_message=context.settings.crisis_message,
     )
-    draft["message_id"] = await show(update, context, text, keyboards.booking_summary())
+    markup = keyboards.booking_summary()
+    if update.callback_query is None:
+        # After typed text the summary is a new message: it goes out neutral and is edited
+        # at once to show the name and the note (an edit does not notify a lock screen).
+        message_id = await say(update, context, texts.BOOKING_SUMMARY_SENT)
+        assert update.effective_chat is not None
+        await edit(context, update.effective_chat.id, message_id, text, markup)
+        draft["message_id"] = message_id
+    else:
+        draft["message_id"] = await show(update, context, text, markup)
     return SUMMARY
 
 

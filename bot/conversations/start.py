@@ -23,6 +23,7 @@ from bot.context import BotContext
 from bot.conversations.appointments import show_appointments
 from bot.conversations.common import account_of, answer, parse, say
 from bot.privacy_views import privacy_help
+from bot.safety_texts import safety_note
 
 # Deep links (t.me/<bot>?start=<payload>) handled by the conversations themselves.
 CONVERSATION_PAYLOADS = {"book", "register", "login"}
@@ -49,6 +50,8 @@ async def send_welcome(update: Update, context: BotContext) -> None:
         is_staff=is_staff,
         practice=context.settings.practice_name,
     )
+    if not is_staff:  # a client could take this chat for a way to reach someone at once
+        text += "\n\n" + safety_note(context.settings.crisis_message)
     await say(
         update, context, text, keyboards.main_menu(linked=account is not None, staff=is_staff)
     )

@@ -1,4 +1,4 @@
-"""Theo is asked "Did Alice attend?" once the session's join window closes, once per session;
+"""Theo is asked "Did the client (ref. ...) attend?" once the session's join window closes, once per session;
 his Attended / No-show presses record it (a second press changes it); a moved session is
 asked about at its new time only, a cancelled one never; Alice's forged press records nothing."""
 
@@ -18,7 +18,7 @@ from tests.bot.harness import BotUnderTest
 from tests.bot.lifecycle_support import in_practice_time, people, request_of
 from tests.fake_telegram import FakeUser
 
-QUESTION = "Did Alice attend?"
+QUESTION = "Did the client (ref. "
 
 
 def prompts_in(person: FakeUser) -> list[str]:
@@ -57,7 +57,7 @@ async def test_theo_is_asked_once_and_his_presses_record_the_answer(
 
     await time_passes_until(bot, datetime.now(UTC))
     prompt = await theo.expect(QUESTION)
-    assert prompt.button_texts == ["Attended", "No-show"]
+    assert prompt.button_texts == ["Attended", "No-show", "Show details"]
     # Later rounds of the outbox never ask again.
     await time_passes_until(bot, datetime.now(UTC) + timedelta(days=3))
     assert prompts_in(theo) == []
@@ -67,14 +67,14 @@ async def test_theo_is_asked_once_and_his_presses_record_the_answer(
     press = await theo.press(prompt, "No-show")
     assert await press.answered() == "Recorded: No-show."
     edited = await theo.expect("Recorded: No-show.")
-    assert edited.button_texts == ["Attended", "✓ No-show"]
+    assert edited.button_texts == ["Attended", "✓ No-show", "Show details"]
     assert (await Appointment.get(id=session.id)).attendance == Attendance.NO_SHOW
 
     # She was there after all: the other button changes the answer.
     press = await theo.press(edited, "Attended")
     assert await press.answered() == "Recorded: Attended."
     edited = await theo.expect("Recorded: Attended.")
-    assert edited.button_texts == ["✓ Attended", "No-show"]
+    assert edited.button_texts == ["✓ Attended", "No-show", "Show details"]
     assert (await Appointment.get(id=session.id)).attendance == Attendance.ATTENDED
     kinds = await AppointmentEvent.filter(appointment_id=session.id).values_list("kind", flat=True)
     assert [k for k in kinds if k.startswith("marked_")] == ["marked_no_show", "marked_attended"]

@@ -129,7 +129,7 @@ async def test_clients_cannot_change_rules_or_days_away(
         await alice.send(command)
         await alice.expect(texts.STAFF_ONLY)
     await alice.send("/start")
-    welcome = await alice.expect("Hello Alice")
+    welcome = await alice.expect("Hello!")
     for data in (EditRule("minimum_notice_hours"), AwayRemove(block.id)):
         press = await alice.press_data(welcome.message_id, data.pack())
         assert await press.answered() == texts.STAFF_ONLY
@@ -267,7 +267,7 @@ async def test_theo_is_offered_free_starts_and_schedules_anyway_past_a_buffer(
     zone = bot.settings.zone
     await a_session_at(bot, staff, other, datetime.combine(day, time(19), zone))
     appointment = await a_request(bot, client, day)
-    request = await theo.expect("New appointment request from Alice Archer")
+    request = await theo.expect("New appointment request")
     await theo.press(request, "Schedule")
     days = await theo.expect("Pick the day")
     await theo.press(days, format_short_date(day))

@@ -22,6 +22,7 @@ from bot.callbacks import (
     StaffStep,
     StaffTime,
 )
+from bot.detail_callbacks import ShowDetails
 
 TODAY = date(2026, 6, 10)  # a Wednesday
 SOME_ID = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -138,12 +139,15 @@ def test_slot_picker_ticks_the_chosen_slots() -> None:
     ]
 
 
-def test_a_new_request_carries_schedule_reject_and_propose_for_that_request() -> None:
+def test_a_new_request_carries_schedule_reject_propose_and_show_details_for_that_request() -> None:
     markup = keyboards.request_actions(SOME_ID)
-    schedule, reject, propose = _buttons(markup)
+    schedule, reject, propose, details = _buttons(markup)
     assert DecideRequest.unpack(schedule.callback_data) == DecideRequest("schedule", SOME_ID)
     assert DecideRequest.unpack(reject.callback_data) == DecideRequest("reject", SOME_ID)
     assert StaffAction.unpack(propose.callback_data) == StaffAction("propose", SOME_ID, 0)
+    assert ShowDetails.unpack(details.callback_data) == ShowDetails(
+        "show", "client", SOME_ID, False
+    )
 
 
 def test_the_confirm_button_is_withheld_while_the_time_overlaps() -> None:

@@ -99,8 +99,14 @@ def test_each_client_kind_carries_its_buttons(kind: str, expected: list[str]) ->
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("reschedule_request", ["Join session", "Move", "Propose times", "Keep", "Cancel session"]),
-        ("proposal_accepted", ["Join session", "Move", "Propose times", "Cancel session"]),
+        (
+            "reschedule_request",
+            ["Join session", "Move", "Propose times", "Keep", "Cancel session", "Show details"],
+        ),
+        (
+            "proposal_accepted",
+            ["Join session", "Move", "Propose times", "Cancel session", "Show details"],
+        ),
         ("join_window", ["Join session"]),  # the therapist's own reminder: no client buttons
         ("running_late", ["Join session"]),
         ("cancelled", ["Join session"]),
@@ -120,7 +126,12 @@ def test_proposed_times_are_buttons_on_the_practices_wall_clock() -> None:
 
 def test_a_new_request_still_gets_schedule_reject_and_propose() -> None:
     new_request = {"kind": "new_request", "appointment_id": str(SOME_ID), "text": "..."}
-    assert texts_of(_markup(new_request, UTC)) == ["Schedule", "Reject", "Propose times"]
+    assert texts_of(_markup(new_request, UTC)) == [
+        "Schedule",
+        "Reject",
+        "Propose times",
+        "Show details",
+    ]
 
 
 def test_confirm_is_withheld_past_a_session_and_is_anyway_past_a_buffer() -> None:

@@ -48,7 +48,7 @@ async def test_alice_cancels_from_her_confirmation_and_no_reminder_follows(
     await alice.press(question, "Yes, cancel it")
     done = await alice.expect("Your session is cancelled. The therapist is told.")
     assert done.message_id == question.message_id and done.button_texts == []
-    told = await theo.expect("Alice Archer cancelled the session on")
+    told = await theo.expect("cancelled the session on")
     assert "late" not in told.text
 
     fresh = await Appointment.get(id=session.id)
@@ -112,7 +112,7 @@ async def test_alice_withdraws_a_waiting_request(
 ) -> None:
     client, _ = await people(alice, theo)
     request = await request_of(bot, client)
-    await theo.expect("New appointment request from Alice Archer")
+    await theo.expect("New appointment request")
     await alice.send("/appointments")
     listing = await alice.expect("Your requests:")
     assert listing.button_texts == ["Cancel 1"]
@@ -143,7 +143,7 @@ async def test_ill_be_there_is_recorded_and_theo_sees_it(
 
     await theo.send("/upcoming")
     await theo.expect("1 session in the next 14 days.")
-    card = await theo.expect("Session with Alice Archer")
+    card = await theo.expect("Session (ref. ")
     assert "The client confirmed: I'll be there." in card.text
 
 
@@ -178,7 +178,7 @@ async def test_running_late_tells_theo_at_once(
     choices = await alice.expect("The session room is open now.")
     assert choices.button_texts == [JOIN, "5 min", "10 min", "15 min"]
     await alice.press(choices, "10 min")
-    told = await theo.expect("Alice Archer is running about 10 minutes late")
+    told = await theo.expect("is running about 10 minutes late")
     assert told.kind == "sent"
     edited = await alice.expect(words.late_told(10))
     assert edited.message_id == opened.message_id
@@ -231,7 +231,7 @@ async def test_charlie_cannot_press_alices_buttons(
     session = await session_at(bot, client, therapist, in_practice_time(bot, 3, 18))
     await linked_user(charlie, "charlie@example.com")
     await charlie.send("/start")
-    welcome = await charlie.expect("Hello Charlie")
+    welcome = await charlie.expect("Hello!")
     at = minute_stamp(session.scheduled_datetime)
     for action in ("cancel", "cancel_yes", "attend", "ask_move"):
         forged = ClientAction(action, session.id, at).pack()

@@ -32,7 +32,7 @@ async def test_theo_proposes_two_times_and_alice_accepts_one_from_the_chat(
     client, _ = await people(alice, theo)
     request = await request_of(bot, client)
     day = datetime.fromisoformat(request.preferred_dates[0]).date()
-    card = await theo.expect("New appointment request from Alice Archer")
+    card = await theo.expect("New appointment request")
 
     await theo.press(card, "Propose times")
     days = await theo.expect("Propose a time: which day?")
@@ -58,7 +58,12 @@ async def test_theo_proposes_two_times_and_alice_accepts_one_from_the_chat(
     await theo.press(summary, "Confirm")
     outcome = await theo.expect("Times proposed by you")
     assert outcome.message_id == card.message_id
-    assert outcome.button_texts == ["Schedule", "Reject", "Propose times"]  # still pending
+    assert outcome.button_texts == [
+        "Schedule",
+        "Reject",
+        "Propose times",
+        "Show details",
+    ]  # still pending
 
     offer = await alice.expect("The therapist suggests these times for your session:")
     first = datetime.combine(day, datetime.min.time()).replace(hour=18)
@@ -70,7 +75,7 @@ async def test_theo_proposes_two_times_and_alice_accepts_one_from_the_chat(
     accepted = await alice.expect("You chose")
     assert accepted.message_id == offer.message_id and accepted.button_texts == []
     await alice.expect("Your session is confirmed.")
-    await theo.expect("Alice Archer accepted")
+    await theo.expect(") accepted")
     fresh = await Appointment.get(id=request.id)
     assert fresh.status == AppointmentStatus.SCHEDULED and fresh.scheduled_duration == 45
     local = fresh.scheduled_datetime.astimezone(bot.settings.zone)  # type: ignore[union-attr]
@@ -164,8 +169,8 @@ async def test_alice_asks_to_move_and_theo_gets_the_request(
     assert (
         request.preferred_time_slots == ["morning"] and request.note == "Mornings are easier now."
     )
-    told = await theo.expect("Alice Archer asks to move the session on")
-    assert told.button_texts == ["Move", "Propose times", "Keep", "Cancel session"]
+    told = await theo.expect("asks to move the session on")
+    assert told.button_texts == ["Move", "Propose times", "Keep", "Cancel session", "Show details"]
     assert (await Appointment.get(id=session.id)).status == AppointmentStatus.SCHEDULED
 
 
@@ -244,7 +249,7 @@ async def test_asking_to_move_and_moving_resume_after_a_restart(
     await alice.press(note, "Skip")
     await alice.expect("Your request to move is sent.")
 
-    request = await theo.expect("Alice Archer asks to move the session on")
+    request = await theo.expect("asks to move the session on")
     await theo.press(request, "Move")
     days = await theo.expect("Move to which day?")
     await theo.press(days, format_short_date(wished))

@@ -23,7 +23,7 @@ async def code_from(inbox: Inbox, address: str, nth: int = 1) -> str:
 
 async def start_registration(alice: FakeUser) -> None:
     await alice.send("/start")
-    welcome = await alice.expect("Hello Alice")
+    welcome = await alice.expect("Hello!")
     await alice.press(welcome, "Create an account")
     await alice.expect("What is your e-mail address?")
 
@@ -33,7 +33,8 @@ async def test_alice_registers_in_the_chat_with_the_code_from_her_inbox(
 ) -> None:
     await start_registration(alice)
     await alice.send("alice@example.com")
-    offer = await alice.expect("Shall we use the name of your Telegram profile, Alice Archer?")
+    offer = await alice.expect("Shall we use the name of your Telegram profile")
+    assert "Alice" not in offer.text  # the name is on the button only
     await alice.press(offer, "Use Alice Archer")
     phone = await alice.expect("phone number")
     assert phone.reply_keyboard_texts == ["Share my phone number", "Skip"]
@@ -43,7 +44,7 @@ async def test_alice_registers_in_the_chat_with_the_code_from_her_inbox(
 
     await alice.send(code)
 
-    linked = await alice.expect("Welcome, Alice!")
+    linked = await alice.expect("Welcome!")
     assert linked.button_texts == ["Book a session", "My appointments", "Help"]
     user = await User.get(telegram_user_id=alice.id)
     assert (user.first_name, user.last_name) == ("Alice", "Archer")
@@ -65,7 +66,7 @@ async def test_alice_types_her_name_and_skips_the_phone(
     await alice.send("Skip")
     await alice.expect("No phone number, fine.")
     await alice.send(await code_from(inbox, "alice@example.com"))
-    await alice.expect("Welcome, Alice Marie!")
+    await alice.expect("Welcome!")
     user = await User.get(email_index=blind_index("alice@example.com"))
     assert (user.first_name, user.last_name, user.phone) == ("Alice Marie", "Archer-Smith", None)
 
@@ -149,7 +150,7 @@ async def test_theo_links_his_staff_account_with_login_and_gets_the_staff_menu(
     await theo.press(linked, "Today's sessions")
     await theo.expect("sessions today")
     await theo.send("/start")
-    welcome = await theo.expect("Hello Theo")
+    welcome = await theo.expect("Hello!")
     assert welcome.button_texts == ["Pending requests", "Today's sessions", "Help"]
 
     menu = await telegram.wait_for_call(
@@ -200,6 +201,6 @@ async def test_names_of_invisible_or_control_characters_are_asked_again(
     await mallory.expect("phone number")
     await mallory.send("Skip")
     await mallory.send(await code_from(inbox, "mallory@example.com"))
-    await mallory.expect("Welcome, Mallory!")
+    await mallory.expect("Welcome!")
     user = await User.get(email_index=blind_index("mallory@example.com"))
     assert (user.first_name, user.last_name) == ("Mallory", "Moss")
