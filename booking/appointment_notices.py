@@ -28,7 +28,11 @@ the transition's event row, since the same kind may rightly be sent again for a 
 
 Telegram payloads (plain text; `"buttons"` holds link buttons only, the bot adds its own
 from `"kind"` and re-checks the state on every press; `"scheduled_datetime"` is the
-session's start when the message was queued, UTC ISO 8601, null for a request):
+session's start when the message was queued, UTC ISO 8601, null for a request). No text
+names the client or carries a reason or note (a lock screen shows it): `"details"` (a
+`booking.message_details.DetailsOf` value) on `new_request`, `rejected`, `cancelled`,
+`proposal_accepted`, `reschedule_request`, `running_late` and `attendance_prompt` gives the
+message a Show details button, which edits it to show them.
 
 - staff `new_request`: `{"kind", "text", "appointment_id", "history"}` (Schedule / Reject;
   `"history"`: `booking.client_history.ClientHistory.as_payload()`, its line in the text)
