@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates, get_rules, practice_today, update_rules
 from booking.formatting import format_short_date
+from booking.messages.chat import reference
 from bot import texts
 from bot.callbacks import AwayRemove, EditRule
 from bot.keyboards import TICK
@@ -267,7 +268,7 @@ async def test_theo_is_offered_free_starts_and_schedules_anyway_past_a_buffer(
     zone = bot.settings.zone
     await a_session_at(bot, staff, other, datetime.combine(day, time(19), zone))
     appointment = await a_request(bot, client, day)
-    request = await theo.expect("New appointment request")
+    request = await theo.expect(f"New appointment request ({reference(appointment.id)})")
     await theo.press(request, "Schedule")
     days = await theo.expect("Pick the day")
     await theo.press(days, format_short_date(day))

@@ -208,11 +208,16 @@ async def test_alices_move_request_arrives_with_move_propose_and_keep(
         "Show details",
     ]
 
+    # Her note is behind Show details (the notification names no note).
+    assert "Mornings" not in request.text
+    await theo.press(request, "Show details")
+    await theo.expect("Note with the request to move: Mornings")
+
     # Move offers Alice's day first, and the times of the slot she asked for.
     await theo.press(request, "Move")
     days = await theo.expect("Move to which day?")
     assert days.button_texts == [format_short_date(wished), "Another day", "Cancel"]
-    assert "The client asks to move it:" in days.text and "Mornings" in days.text
+    assert "The client asks to move it:" in days.text and "with a note" in days.text
     await theo.press(days, format_short_date(wished))
     times = await theo.expect("pick the start time")
     assert times.button_texts[:6] == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]

@@ -10,6 +10,7 @@ import pytest
 from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import available_dates
 from booking.formatting import format_short_date
+from booking.messages.chat import reference
 from bot import texts
 from bot.callbacks import DecideRequest, StaffStep, StaffTime
 from models import Appointment, AppointmentStatus, User, blind_index
@@ -118,9 +119,9 @@ async def test_a_conflict_is_shown_before_confirming_and_confirm_is_withheld(
     await schedule_appointment(
         bot.settings, earlier.id, theo_account, datetime.combine(day, time(19)), 60
     )
-    await request_from(alice_account, bot)
+    alices = await request_from(alice_account, bot)
 
-    request = await theo.expect("New appointment request")
+    request = await theo.expect(f"New appointment request ({reference(alices.id)})")
     await theo.press(request, "Schedule")
     days = await theo.expect("Pick the day")
     await theo.press(days, format_short_date(day))
