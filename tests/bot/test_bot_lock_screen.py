@@ -322,3 +322,18 @@ def test_details_text_shows_only_what_there_is() -> None:
     assert detail_views.details_text(erased) == detail_views.ERASED
     text = detail_views.with_details("Your request was declined.", "Reason: full")
     assert detail_views.neutral_part(text) == "Your request was declined."
+
+
+async def test_appointments_lists_a_declined_request_with_its_reason_behind_a_button(
+    bot: BotUnderTest, alice: FakeUser, theo: FakeUser
+) -> None:
+    await _declined(bot, alice, theo)
+    await alice.send("/appointments")
+    listing = await alice.expect("Your requests:")
+    assert REASON not in listing.text and "A reason was given: tap Reason 1." in listing.text
+    await alice.press(listing, "Reason 1")
+    shown = await alice.expect(REASON)
+    assert shown.message_id == listing.message_id and HIDE in shown.button_texts
+    await alice.press(shown, HIDE)
+    hidden = await alice.expect("Your requests:")
+    assert REASON not in hidden.text and "Reason 1" in hidden.button_texts
