@@ -45,8 +45,10 @@ from bot.conversations.privacy import build_erasure_conversation, privacy_handle
 from bot.conversations.registration import build_registration_conversation
 from bot.conversations.series import SERIES_CALLBACKS, series_states
 from bot.conversations.series_cancel import series_cancel_handlers
+from bot.conversations.staff_audit import staff_audit_handlers
 from bot.conversations.staff_commands import staff_handlers
 from bot.conversations.staff_decisions import build_staff_conversation
+from bot.conversations.staff_erase import staff_erase_handlers
 from bot.conversations.staff_sessions import staff_session_handlers
 from bot.conversations.start import fallback_handlers, start_handlers, unmarked_command_handler
 from bot.conversations.two_step import two_step_handlers
@@ -158,6 +160,8 @@ def register_handlers(application: Application) -> None:
             *staff_handlers(),
             *waitlist_handlers(),
             *privacy_handlers(),
+            *staff_audit_handlers(),
+            *staff_erase_handlers(),
             *two_step_handlers(),
             *detail_handlers(),
             *fallback_handlers(),

@@ -8,6 +8,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.audit_texts import STAFF_PRIVACY_COMMANDS
 from bot.privacy_views import PRIVACY_COMMANDS
 from bot.two_factor_texts import TWO_STEP_COMMAND
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 def bot_commands(*, is_staff: bool) -> list[BotCommand]:
     commands = [*texts.CLIENT_COMMANDS, *PRIVACY_COMMANDS]
     if is_staff:
-        commands += [*texts.STAFF_COMMANDS, TWO_STEP_COMMAND]
+        commands += [*texts.STAFF_COMMANDS, TWO_STEP_COMMAND, *STAFF_PRIVACY_COMMANDS]
     return [BotCommand(name, description) for name, description in commands]
 
 

@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards, texts
+from bot.audit_texts import staff_privacy_help
 from bot.callbacks import Ignore, MenuAction
 from bot.commands import set_staff_commands
 from bot.context import BotContext
@@ -61,8 +62,11 @@ async def help_command(update: Update, context: BotContext) -> None:
     """/help: the commands this person can use."""
     await answer(update)
     account = await account_of(update)
-    text = texts.help_text(is_staff=bool(account and account.is_staff))
-    await say(update, context, f"{text}\n\n{privacy_help()}")
+    is_staff = bool(account and account.is_staff)
+    text = f"{texts.help_text(is_staff=is_staff)}\n\n{privacy_help()}"
+    if is_staff:
+        text += f"\n\n{staff_privacy_help()}"
+    await say(update, context, text)
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
