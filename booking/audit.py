@@ -7,16 +7,18 @@ stored, only ids, the action's name, the time and a keyed hash of the caller's I
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from booking.errors import InvalidInput
-from booking.freshness import discount_write
 from booking.settings import Settings
 from models import AuditEvent, User, current_vault
 
@@ -89,17 +91,77 @@ async def record_audit(
     actor_id = actor.id if isinstance(actor, User) else actor
     if ip is None:
         ip = caller_ip.get()
-    event = await AuditEvent.create(
+    # Not counted as a change by booking.freshness (booking.db_clients): no cached answer
+    # reads the trail, so a staff read's row retires none of them.
+    event = AuditEvent(
         at=at or datetime.now(UTC),
         actor_id=actor_id,
         action=action,
         target=_fits(str(target)) if target is not None else None,
         subject_id=_uuid(subject),
         ip_hash=hash_ip(ip),
-        using_db=using_db,
     )
-    discount_write()  # no cached answer reads the trail: keep them
+    connection = using_db or connections.get("default")
+    if isinstance(connection, TransactionalDBClient):
+        # Part of a change: written (or rolled back) with it.
+        await event.save(using_db=connection)
+    else:
+        await _batch_of(connection).write(event)
     return event
+
+
+class _GroupCommit:
+    """Audit rows written outside a transaction (staff reads), committed together.
+
+    Every staff list or stats read is a row; written one commit each, on SQLite's single
+    connection they would cap staff reads at the commit rate. Rows arriving while a batch is
+    being written wait for the next one, which then writes them all in one transaction. A
+    caller returns only once its row is committed: nothing is served unrecorded.
+    """
+
+    def __init__(self) -> None:
+        self._rows: list[AuditEvent] = []
+        self._done: asyncio.Future[None] | None = None
+        self._writing = asyncio.Lock()
+        self._flushes: set[asyncio.Task[None]] = set()
+
+    async def write(self, row: AuditEvent) -> None:
+        if self._done is None:
+            self._done = asyncio.get_running_loop().create_future()
+            flush = asyncio.create_task(self._flush(), name="audit-group-commit")
+            self._flushes.add(flush)
+            flush.add_done_callback(self._flushes.discard)
+        self._rows.append(row)
+        await asyncio.shield(self._done)
+
+    async def _flush(self) -> None:
+        async with self._writing:
+            rows, done = self._rows, self._done
+            self._rows, self._done = [], None
+            assert done is not None
+            try:
+                async with in_transaction() as conn:
+                    for row in rows:  # each gets its id (bulk_create would leave them unset)
+                        await row.save(using_db=conn)
+            except BaseException as exc:
+                done.set_exception(exc)
+                done.exception()  # retrieved: no warning when every waiter was cancelled
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                done.set_result(None)
+
+
+BATCH_ATTRIBUTE = "_booking_audit_group_commit"
+
+
+def _batch_of(client: BaseDBAsyncClient) -> _GroupCommit:
+    """The group commit of this database client (it lives and dies with the connection)."""
+    batch = getattr(client, BATCH_ATTRIBUTE, None)
+    if batch is None:
+        batch = _GroupCommit()
+        setattr(client, BATCH_ATTRIBUTE, batch)
+    return batch
 
 
 async def record_staff(

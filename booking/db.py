@@ -36,10 +36,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         if extra:
             url += ("&" if given else "?") + "&".join(extra)
     connection: str | dict[str, Any] = url
-    if url.startswith("postgres://"):
-        # Tortoise's asyncpg client, counting committed writes for booking.freshness.
+    if url.startswith(("postgres://", "sqlite://")) and url != "sqlite://:memory:":
+        # Tortoise's own clients, counting the writes booking.freshness watches.
         connection = expand_db_url(url)
-        connection["engine"] = "booking.pg_client"
+        connection["engine"] = "booking.db_clients"
     return {
         "connections": {"default": connection},
         "apps": {APP: {"models": ["models", "aerich.models"], "default_connection": "default"}},

@@ -9,12 +9,11 @@ request, as if there were no cache). Concurrent misses of one key share one comp
 
 - `Fresh(max_age=1.0, *, watch_writes=True)`; `await cache.get(key, compute)` (`compute`: an
   async callable without arguments); `cache.clear()`
-- `discount_write()`: the write just made is one no answer depends on (an audit row).
-- `write_mark()`: what "no write since" compares: the connection and its count of changed
-  rows (SQLite keeps that count for every write, committed or not, without a query;
-  PostgreSQL's client `booking.pg_client` counts the writes and commits it makes). None where
-  no such count exists (another client class): there a `watch_writes` cache computes every
-  time, since a change made through this process must never be served stale.
+- `write_mark()`: what "no write since" compares: the root database client and its count
+  of the writes (and commits) made through it that a cached answer may read
+  (`booking.db_clients`, for SQLite and PostgreSQL alike). None for another client class:
+  there a `watch_writes` cache computes every time, since a change made through this
+  process must never be served stale.
 """
 
 from __future__ import annotations
@@ -33,49 +32,17 @@ MAX_AGE_SECONDS = 1.0
 TIDY_ABOVE = 256
 
 
-def _counter() -> tuple[object, int] | None:
-    """(what counts the writes, its count): our PostgreSQL client, or SQLite's connection."""
+def write_mark() -> tuple[object, int] | None:
+    """(the default connection's root client, its count of writes), or None."""
     try:
         client = connections.get("default")
     except Exception:  # not configured (yet): nothing to compare with
         return None
-    # PostgreSQL (booking.pg_client): the root client's count, also inside a transaction.
+    # booking.db_clients: the root client's count, also inside a transaction. The object
+    # itself, not its id(): a later connection may reuse a freed one's id.
     root = getattr(client, "_root", client)
     counted = getattr(root, "committed_writes", None)
-    if isinstance(counted, int):
-        return (root, counted)
-    driver = getattr(client, "_connection", None)
-    try:
-        changes = driver.total_changes  # type: ignore[union-attr]
-    except Exception:  # not SQLite (nor our PostgreSQL client), or closed
-        return None
-    # The object itself, not its id(): a later connection may reuse a freed one's id.
-    return (driver, changes) if isinstance(changes, int) else None
-
-
-def write_mark() -> tuple[object, int] | None:
-    """(the counting object, its count of writes less those no answer depends on), or None."""
-    counter = _counter()
-    if counter is None:
-        return None
-    holder, count = counter
-    return (holder, count - getattr(holder, DISCOUNTED, 0))
-
-
-# An attribute of the counting object itself (it lives and dies with the connection).
-DISCOUNTED = "_booking_writes_no_answer_reads"
-
-
-def discount_write(rows: int = 1) -> None:
-    """The write just made changed nothing a cached answer reads (an audit row).
-
-    Staff reads are audited, one row each: without this, every staff list or stats read
-    would retire every cached answer of the process (the offered dates, the stats).
-    """
-    counter = _counter()
-    if counter is not None:
-        holder = counter[0]
-        setattr(holder, DISCOUNTED, getattr(holder, DISCOUNTED, 0) + rows)
+    return (root, counted) if isinstance(counted, int) else None
 
 
 class Fresh:

@@ -8,10 +8,11 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from booking.audit import record_audit
+from booking.db_clients import changes_answers
 from booking.freshness import Fresh, write_mark
-from models import RateLimitHit
+from models import BlockedDate, ConversationState, RateLimitHit
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 
 class Counter:
@@ -24,52 +25,63 @@ class Counter:
         return self.calls
 
 
+@BOTH_DATABASES
 async def test_an_answer_is_reused_until_a_write_goes_through_this_process(db):
     cache, compute = Fresh(), Counter()
     assert await cache.get("k", compute) == 1
     assert await cache.get("k", compute) == 1  # reused
     before = write_mark()
-    await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
+    await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02")
     assert write_mark() != before
     assert await cache.get("k", compute) == 2  # the write dropped it
 
 
+@BOTH_DATABASES
 async def test_updates_and_deletes_drop_it_too(db):
     cache, compute = Fresh(), Counter()
-    row = await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
+    row = await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02")
     assert await cache.get("k", compute) == 1
-    await RateLimitHit.filter(id=row.id).update(bucket="test:other")
+    await BlockedDate.filter(id=row.id).update(end_date="2026-12-03")
     assert await cache.get("k", compute) == 2
     assert await cache.get("k", compute) == 2
-    await RateLimitHit.filter(id=row.id).delete()
+    await BlockedDate.filter(id=row.id).delete()
     assert await cache.get("k", compute) == 3
 
 
+@BOTH_DATABASES
 async def test_an_answer_computed_during_an_open_transaction_is_dropped_at_its_commit(db):
     """A reader that ran before the commit saw the old rows: the commit must retire its answer."""
     cache = Fresh()
 
     async def count() -> int:
-        return await RateLimitHit.all().count()
+        return await BlockedDate.all().count()
 
     async with in_transaction() as conn:
-        await RateLimitHit.create(bucket="test:tx", at="2026-01-01T00:00:00+00:00", using_db=conn)
+        await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02", using_db=conn)
         # Another task reads meanwhile (on PostgreSQL through another pooled connection).
         seen = await asyncio.create_task(cache.get("k", count))
     assert seen in (0, 1)  # SQLite's single connection may show the uncommitted row
     assert await cache.get("k", count) == 1
 
 
-async def test_an_audit_row_retires_no_answer(db):
-    """Staff reads write audit rows; no cached answer reads the trail, so none is retired."""
+@BOTH_DATABASES
+async def test_writes_to_tables_no_answer_reads_retire_nothing(db):
+    """Staff reads write audit rows, the bot its state, the limits their hits: no cached
+    answer reads those tables, so none is retired (in a transaction or not)."""
     cache, compute = Fresh(), Counter()
     assert await cache.get("k", compute) == 1
     await record_audit(None, "test.read", target="x")
-    assert await cache.get("k", compute) == 1
+    await ConversationState.create(key="test", data={"a": 1})
     await RateLimitHit.create(bucket="test:write", at="2026-01-01T00:00:00+00:00")
+    async with in_transaction() as conn:
+        await record_audit(None, "test.read", using_db=conn)
+        await ConversationState.filter(key="test").using_db(conn).update(data={"a": 2})
+    assert await cache.get("k", compute) == 1
+    await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02")
     assert await cache.get("k", compute) == 2
 
 
+@BOTH_DATABASES
 async def test_an_answer_lives_at_most_max_age(db):
     cache, compute = Fresh(max_age=0.05), Counter()
     assert await cache.get("k", compute) == 1
@@ -77,6 +89,7 @@ async def test_an_answer_lives_at_most_max_age(db):
     assert await cache.get("k", compute) == 2
 
 
+@BOTH_DATABASES
 async def test_concurrent_misses_share_one_computation(db):
     cache, compute = Fresh(), Counter()
     answers = await asyncio.gather(*(cache.get("k", compute) for _ in range(20)))
@@ -84,6 +97,7 @@ async def test_concurrent_misses_share_one_computation(db):
     assert compute.calls == 1
 
 
+@BOTH_DATABASES
 async def test_a_failed_computation_is_not_kept(db):
     cache = Fresh()
 
@@ -98,3 +112,21 @@ async def test_a_failed_computation_is_not_kept(db):
         else:
             raise AssertionError("the failure was cached")
     assert await cache.get("k", Counter()) == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "counts"),
+    [
+        ('INSERT INTO "appointments" ("id") VALUES ($1)', True),
+        ('UPDATE "availability" SET "buffer_minutes"=?', True),
+        ('DELETE FROM "blocked_dates" WHERE "id"=?', True),
+        ('INSERT INTO "audit_events" ("at") VALUES (?)', False),
+        ('INSERT OR REPLACE INTO "conversation_states" ("key") VALUES (?)', False),
+        ('  delete from rate_limit_hits where "at" < ?', False),
+        ('SELECT COUNT(*) FROM "appointments"', False),
+        ("PRAGMA wal_checkpoint(TRUNCATE)", False),
+        ('CREATE TABLE "x" ("id" INT)', True),  # a statement whose table is not told counts
+    ],
+)
+def test_which_statements_count_as_changes(statement, counts):
+    assert changes_answers(statement) is counts

@@ -1,0 +1,224 @@
+"""Tortoise's SQLite and asyncpg clients, counting the writes this process makes.
+
+`booking.freshness` reuses an answer until a write that could change it goes through this
+process (then at once) or a second passes (for writes made by other processes). These
+clients keep that count (`committed_writes`): bumped after every write statement and after
+every commit of a transaction that wrote. A reader takes the count *before* it computes, so
+an answer computed while a write was still uncommitted is stored under the old count and
+dropped when the commit bumps it.
+
+Writes to tables no cached answer reads are not counted (`UNCOUNTED_TABLES`): the audit
+trail (a row for every staff read: counting it would retire every cached answer on every
+staff list), the bot's stored conversations (written after every update; read only at
+start) and rate-limit hits (always counted in SQL, never cached). A statement whose table
+cannot be told (DDL, scripts, raw SQL) counts.
+
+Named as the connection's engine (`booking.db.tortoise_config`); Tortoise asks the engine's
+module for `get_client_class`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import asyncpg
+from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+from tortoise.backends.base.client import (
+    BaseDBAsyncClient,
+    NestedTransactionContext,
+    TransactionContext,
+    TransactionContextPooled,
+)
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+
+# Tables no `booking.freshness` answer reads. Add one only if no cached computation reads it.
+UNCOUNTED_TABLES = frozenset({"audit_events", "conversation_states", "rate_limit_hits"})
+READS = ("SELECT", "WITH", "SHOW", "EXPLAIN", "PRAGMA")
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
+
+
+def changes_answers(query: str) -> bool:
+    """Whether a statement may change what a cached answer reads."""
+    write = _WRITE.match(query)
+    if write is not None:
+        return write.group(1).lower() not in UNCOUNTED_TABLES
+    return not query.lstrip().upper().startswith(READS)
+
+
+class WriteCounting:
+    """What both clients add: `committed_writes`, and the statements that bump it."""
+
+    committed_writes: int
+
+    def _count_write(self) -> None:
+        self.committed_writes += 1
+
+    def _after(self, query: str) -> None:
+        if changes_answers(query):
+            self._count_write()
+
+
+class InTransaction:
+    """What both transaction wrappers add: writes count for the root client, and so does a
+    commit or rollback of a transaction that wrote."""
+
+    _root: WriteCounting
+    _wrote: bool
+
+    def _adopt(self, connection: BaseDBAsyncClient) -> None:
+        self._root = getattr(connection, "_root", connection)  # type: ignore[assignment]
+        self._outer = connection
+        self._wrote = False
+
+    def _count_write(self) -> None:
+        self._root.committed_writes += 1
+        self._wrote = True
+        if isinstance(self._outer, InTransaction):  # a savepoint: its transaction wrote
+            self._outer._wrote = True
+
+    def _settled(self) -> None:
+        if self._wrote:
+            self._root.committed_writes += 1
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+class CountingSqliteClient(WriteCounting, SqliteClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.committed_writes = 0
+
+    def _in_transaction(self) -> TransactionContext:
+        return SqliteTransactionContext(CountingSqliteTransaction(self), self._lock)
+
+    async def execute_insert(self, query: str, values: list) -> int:
+        try:
+            return await super().execute_insert(query, values)
+        finally:
+            self._after(query)
+
+    async def execute_many(self, query: str, values: list[list]) -> None:
+        try:
+            await super().execute_many(query, values)
+        finally:
+            self._after(query)
+
+    async def execute_script(self, query: str) -> None:
+        try:
+            await super().execute_script(query)
+        finally:
+            self._count_write()
+
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Any]:
+        try:
+            return await super().execute_query(query, values)
+        finally:
+            self._after(query)
+
+
+class CountingSqliteTransaction(InTransaction, CountingSqliteClient, SqliteTransactionWrapper):
+    def __init__(self, connection: SqliteClient) -> None:
+        SqliteTransactionWrapper.__init__(self, connection)
+        self._adopt(connection)
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(CountingSqliteTransaction(self))
+
+    async def commit(self) -> None:
+        try:
+            await super().commit()
+        finally:
+            self._settled()
+
+    async def rollback(self) -> None:
+        try:
+            await super().rollback()
+        finally:
+            self._settled()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Return a connection to the pool as it is (asyncpg still ends any open transaction).
+
+    asyncpg's default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` every time a connection goes back to the pool, which with Tortoise (one
+    acquire per statement) doubles the round trips of every read. The service keeps no state
+    in a session: its advisory locks are transaction-scoped (`pg_advisory_xact_lock`), and it
+    never LISTENs, SETs or leaves a cursor open.
+    """
+
+
+class CountingAsyncpgClient(WriteCounting, AsyncpgDBClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.committed_writes = 0
+
+    async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
+        return await asyncpg.create_pool(None, reset=_keep_session, **kwargs)
+
+    def _in_transaction(self) -> TransactionContext:
+        return TransactionContextPooled(CountingAsyncpgTransaction(self), self._pool_init_lock)
+
+    async def execute_insert(self, query: str, values: list) -> Any:
+        try:
+            return await super().execute_insert(query, values)
+        finally:
+            self._after(query)
+
+    async def execute_many(self, query: str, values: list) -> None:
+        try:
+            await super().execute_many(query, values)
+        finally:
+            self._after(query)
+
+    async def execute_script(self, query: str) -> None:
+        try:
+            await super().execute_script(query)
+        finally:
+            self._count_write()
+
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, list]:
+        try:
+            return await super().execute_query(query, values)
+        finally:
+            self._after(query)
+
+
+class CountingAsyncpgTransaction(InTransaction, CountingAsyncpgClient, TransactionWrapper):
+    def __init__(self, connection: AsyncpgDBClient) -> None:
+        TransactionWrapper.__init__(self, connection)
+        self._adopt(connection)
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(CountingAsyncpgTransaction(self))
+
+    async def commit(self) -> None:
+        try:
+            await super().commit()
+        finally:
+            self._settled()
+
+    async def rollback(self) -> None:
+        try:
+            await super().rollback()
+        finally:
+            self._settled()
+
+
+def get_client_class(db_info: dict[str, Any]) -> type[BaseDBAsyncClient]:
+    """Tortoise's hook: the counting client of the URL's dialect."""
+    if "file_path" in db_info.get("credentials", {}):
+        return CountingSqliteClient
+    return CountingAsyncpgClient
