@@ -17,32 +17,9 @@ from dataclasses import dataclass
 
 from booking import audit
 from booking.errors import InvalidInput, PermissionDenied
-from booking.two_factor import STAFF_2FA_RESET
 from models import Appointment, AuditEvent, User
 
-AUDIT_ACTIONS: tuple[str, ...] = (
-    audit.APPOINTMENT_VIEW,
-    audit.APPOINTMENT_LIST,
-    audit.APPOINTMENT_SCHEDULE,
-    audit.APPOINTMENT_REJECT,
-    audit.APPOINTMENT_CANCEL,
-    audit.APPOINTMENT_RESCHEDULE,
-    audit.APPOINTMENT_PROPOSE,
-    audit.APPOINTMENT_ATTENDANCE,
-    audit.APPOINTMENT_CREATE,
-    audit.APPOINTMENT_KEEP,
-    audit.SERIES_CANCEL,
-    audit.AVAILABILITY_CHANGE,
-    audit.STATS_VIEW,
-    audit.WAITLIST_LIST,
-    audit.AUDIT_VIEW,
-    audit.CLIENT_EXPORT,
-    audit.CLIENT_ERASE,
-    audit.RETENTION_ERASE,
-    audit.STAFF_LOGIN,
-    audit.STAFF_2FA_ENABLED,
-    STAFF_2FA_RESET,
-)
+AUDIT_ACTIONS = audit.ACTIONS
 PAGE_SIZE = 10
 PAST_ANY_END = 2**62  # an offset past every trail: `list_audit` then only counts
 

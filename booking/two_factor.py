@@ -38,7 +38,7 @@ import pyotp
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from booking.audit import STAFF_2FA_ENABLED, record_audit
+from booking.audit import STAFF_2FA_ENABLED, STAFF_2FA_RESET, record_audit
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.sessions import revoke_user_sessions
@@ -51,8 +51,6 @@ TOTP_DIGITS = 6
 # Codes of the step before and after the current one pass too (a phone's clock drifts).
 VALID_WINDOW = 1
 RECOVERY_HASH_PURPOSE = "recovery-code"
-# The operator turned two-step sign-in off for an account (`python -m booking reset-2fa`).
-STAFF_2FA_RESET = "staff.2fa_reset"
 
 STAFF_ONLY = "Two-step sign-in is for staff accounts."
 ALREADY_ENROLLED = (

@@ -177,8 +177,8 @@ async def test_rows_past_the_audit_retention_go_and_the_rest_stay(alice, make_se
     kept = await record_audit(None, AVAILABILITY_CHANGE, at=now - timedelta(days=29))
     keep_30_days = make_settings(AUDIT_RETENTION_DAYS="30")
     assert await purge_old_audit(keep_30_days, now) == 1
-    assert not await AuditEvent.exists(id=old.id)
-    assert await AuditEvent.exists(id=kept.id)
+    assert not await AuditEvent.exists(at=old.at)
+    assert await AuditEvent.exists(at=kept.at)
     # The default keeps six years.
     assert alice.settings.audit_retention_days == 2190
     total, _ = await list_audit(AuditFilter())
@@ -237,3 +237,16 @@ def test_nothing_but_the_retention_job_updates_or_deletes_audit_rows(tmp_path):
         ("booking/cover_up.py", "forget"),
         ("booking/cover_up.py", "rewrite"),
     }
+
+
+def test_every_action_the_trail_records_is_listed_once():
+    """Filters (the API, the bot's /audit) accept exactly the actions in `audit.ACTIONS`."""
+    from booking import audit
+
+    names = [
+        value
+        for name, value in vars(audit).items()
+        if name.isupper() and isinstance(value, str) and "." in value and name != "ACTIONS"
+    ]
+    assert sorted(names) == sorted(audit.ACTIONS)
+    assert len(set(audit.ACTIONS)) == len(audit.ACTIONS)

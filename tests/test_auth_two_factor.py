@@ -15,9 +15,9 @@ import pytest
 from api.app import create_app
 from api.app_keys import CLOCK
 from booking.accounts import SIGN_IN_FAILURES_PER_ADDRESS, create_or_promote_staff
-from booking.audit import STAFF_2FA_ENABLED, STAFF_LOGIN
+from booking.audit import STAFF_2FA_ENABLED, STAFF_2FA_RESET, STAFF_LOGIN
 from booking.passwords import hash_password
-from booking.two_factor import STAFF_2FA_RESET, check_second_factor, reset_two_factor
+from booking.two_factor import check_second_factor, reset_two_factor
 from models import AuditEvent, RecoveryCode, User, blind_index
 from tests.meetings_support import Clock, clocked_api
 from tests.test_cli import run
