@@ -6,32 +6,27 @@ daylight-saving changes (09:00 stays 09:00 local, the UTC offset moves).
 
 Services (plain values in and out, `booking.errors` raised):
 
-- `await get_availability(using_db=None) -> Availability` (the single row; Monday-Friday
-  and the default rules until set)
+- `await get_availability(using_db=None) -> Availability` (the single row, made on first use)
 - `await set_available_days(days, actor=None) -> Availability` (0=Monday .. 6=Sunday)
 - `await update_rules(changes, actor=None) -> Availability` (any of `available_days` and the
   RULE_LIMITS fields; InvalidInput naming each field; staff `actor`: availability.change)
-- `await get_rules(using_db=None) -> AvailabilityRules` (the row's rules as plain values)
+- `await get_rules(using_db=None) -> AvailabilityRules` (plain values; ≤ 1 s old without using_db)
 - `await find_clashes(settings, start, duration_minutes, *, exclude_appointment_id=None,
   using_db=None, rules=None) -> list[Clash]` (every reason [start, start + duration) cannot
   be booked: an overlapping session (never overridable), a session's buffer, a blocked day,
   the day's cap; not the minimum notice, which binds clients only)
 - `require_free(clashes, *, override) -> None` (Conflict naming the clashes, its `extra`
   carrying them for the API's 409 body, unless `override` and every clash is overridable)
-- `inside_notice(rules, start, now) -> bool` (start < now + minimum_notice_hours)
-- `is_late_cancellation(rules, start, now) -> bool` (start < now + cancellation_notice_hours)
+- `inside_notice(rules, start, now)`, `is_late_cancellation(rules, start, now)` (-> bool)
 - `await available_dates(settings, *, now=None) -> list[date]` (from tomorrow to the
   horizon: open weekdays, not blocked, not at the cap, with a slot that has room)
 - `await load_openings(settings, now, *, days=None, exclude_appointment_id=None)` and the
   pure `offered_dates(settings, openings, now)`, `open_slots(settings, openings, day, now)`
-  behind it (and behind `booking.slots`): three queries whatever the horizon, and a value
-  a cache can key on
+  behind it (and `booking.slots`): three queries whatever the horizon, a value to key on
 - `day_names(days) -> list[str]`, `practice_today(settings, now=None) -> date`
 - `slot_bounds(settings, day, slot)`, `day_bounds(settings, day)` (UTC, DST-correct)
-- `slot_start_minutes(slots, step=STEP_MINUTES) -> list[int]` (the start times offered
-  inside the given slots, as minutes after midnight on the practice's wall clock)
-- `localize(settings, naive: datetime) -> datetime` (practice wall clock -> aware UTC;
-  InvalidInput for a time that does not exist because of a daylight-saving jump)
+- `slot_start_minutes(slots, step=STEP_MINUTES) -> list[int]` (wall-clock minutes offered)
+- `localize(settings, naive) -> datetime` (wall clock -> UTC; InvalidInput in a DST gap)
 """
 
 from __future__ import annotations
@@ -62,6 +57,7 @@ from booking.settings import Settings
 from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot, User
 
 _offers = Fresh()  # the offered dates, reused within a second (see available_dates)
+_rules = Fresh()  # the rules (frozen values), reused within a second (see get_rules)
 BOOKING_HORIZON_DAYS = 30  # the default of `booking_horizon_days`
 DEFAULT_DAYS = [0, 1, 2, 3, 4]
 DAY_NAMES = list(calendar.day_name)  # Monday .. Sunday, index = weekday number
@@ -202,8 +198,15 @@ class AvailabilityRules:
 
 
 async def get_rules(using_db: BaseDBAsyncClient | None = None) -> AvailabilityRules:
-    """The practice's rules (one query once the row exists)."""
-    return AvailabilityRules.of(await get_availability(using_db))
+    """The practice's rules: read inside the caller's transaction when one is given (a
+    decision under the lock), else reused for up to a second (`booking.freshness`)."""
+    if using_db is not None:
+        return AvailabilityRules.of(await get_availability(using_db))
+    return await _rules.get("rules", _read_rules)
+
+
+async def _read_rules() -> AvailabilityRules:
+    return AvailabilityRules.of(await get_availability())
 
 
 def inside_notice(rules: AvailabilityRules, start: datetime, now: datetime) -> bool:
