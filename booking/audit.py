@@ -35,7 +35,6 @@ APPOINTMENT_CREATE = "appointment.create"  # staff entering a request for someon
 APPOINTMENT_KEEP = "appointment.keep"  # staff keep the time a client asked to move
 SERIES_CANCEL = "series.cancel"
 AVAILABILITY_CHANGE = "availability.change"
-STATS_VIEW = "stats.view"
 WAITLIST_LIST = "waitlist.list"
 AUDIT_VIEW = "audit.view"
 # About a person's account:
@@ -60,7 +59,6 @@ ACTIONS: tuple[str, ...] = (
     APPOINTMENT_KEEP,
     SERIES_CANCEL,
     AVAILABILITY_CHANGE,
-    STATS_VIEW,
     WAITLIST_LIST,
     AUDIT_VIEW,
     CLIENT_EXPORT,

@@ -1,7 +1,7 @@
 """The practice's numbers at a glance: what the API's `stats/` and the bot's /stats show.
 
-- `await stats(viewer=None) -> AppointmentStats` (`.as_dict()` gives the API's fields; a
-  staff `viewer`'s read is a `stats.view` audit row)
+- `await stats() -> AppointmentStats` (`.as_dict()` gives the API's fields; counts only,
+  no client's data, so reading them is not an audit row)
 
 Every figure comes from one aggregate query (conditional counts), so the numbers are of one
 moment and no row is read into Python.
@@ -15,9 +15,8 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from booking.audit import STATS_VIEW, record_staff
 from booking.freshness import Fresh
-from models import Appointment, AppointmentStatus, Attendance, User
+from models import Appointment, AppointmentStatus, Attendance
 
 _recent = Fresh()
 
@@ -55,11 +54,9 @@ def _count(**where: Any) -> Count:
     return Count(COUNTED, _filter=Q(**where))
 
 
-async def stats(viewer: User | None = None) -> AppointmentStats:
+async def stats() -> AppointmentStats:
     """The numbers; the same for every caller within a second (`booking.freshness`)."""
-    numbers = await _recent.get("stats", _stats)
-    await record_staff(viewer, STATS_VIEW)
-    return numbers
+    return await _recent.get("stats", _stats)
 
 
 async def _stats() -> AppointmentStats:

@@ -1,6 +1,7 @@
-"""Theo is asked "Did the client (ref. ...) attend?" once the session's join window closes, once per session;
-his Attended / No-show presses record it (a second press changes it); a moved session is
-asked about at its new time only, a cancelled one never; Alice's forged press records nothing."""
+"""Theo is asked "Did the client (ref. ...) attend?" once the session's join window closes,
+once per session; his Attended / No-show presses record it (a second press changes it); a
+moved session is asked about at its new time only, a cancelled one never; Alice's forged
+press records nothing."""
 
 from __future__ import annotations
 
