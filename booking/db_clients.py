@@ -54,7 +54,7 @@ def changes_answers(query: str) -> bool:
 
 
 class WriteCounting:
-    """What both clients add: `committed_writes`, and the statements that bump it."""
+    """What both clients add: `committed_writes`, bumped after the statements that count."""
 
     committed_writes: int
 
@@ -64,6 +64,30 @@ class WriteCounting:
     def _after(self, query: str) -> None:
         if changes_answers(query):
             self._count_write()
+
+    async def execute_insert(self, query: str, values: list) -> Any:
+        try:
+            return await super().execute_insert(query, values)  # type: ignore[misc]
+        finally:
+            self._after(query)
+
+    async def execute_many(self, query: str, values: list) -> None:
+        try:
+            await super().execute_many(query, values)  # type: ignore[misc]
+        finally:
+            self._after(query)
+
+    async def execute_script(self, query: str) -> None:
+        try:
+            await super().execute_script(query)  # type: ignore[misc]
+        finally:
+            self._count_write()
+
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Any]:
+        try:
+            return await super().execute_query(query, values)  # type: ignore[misc]
+        finally:
+            self._after(query)
 
 
 class InTransaction:
@@ -84,6 +108,18 @@ class InTransaction:
         if isinstance(self._outer, InTransaction):  # a savepoint: its transaction wrote
             self._outer._wrote = True
 
+    async def commit(self) -> None:
+        try:
+            await super().commit()  # type: ignore[misc]
+        finally:
+            self._settled()
+
+    async def rollback(self) -> None:
+        try:
+            await super().rollback()  # type: ignore[misc]
+        finally:
+            self._settled()
+
     def _settled(self) -> None:
         if self._wrote:
             self._root.committed_writes += 1
@@ -100,30 +136,6 @@ class CountingSqliteClient(WriteCounting, SqliteClient):
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(CountingSqliteTransaction(self), self._lock)
 
-    async def execute_insert(self, query: str, values: list) -> int:
-        try:
-            return await super().execute_insert(query, values)
-        finally:
-            self._after(query)
-
-    async def execute_many(self, query: str, values: list[list]) -> None:
-        try:
-            await super().execute_many(query, values)
-        finally:
-            self._after(query)
-
-    async def execute_script(self, query: str) -> None:
-        try:
-            await super().execute_script(query)
-        finally:
-            self._count_write()
-
-    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Any]:
-        try:
-            return await super().execute_query(query, values)
-        finally:
-            self._after(query)
-
 
 class CountingSqliteTransaction(InTransaction, CountingSqliteClient, SqliteTransactionWrapper):
     def __init__(self, connection: SqliteClient) -> None:
@@ -132,18 +144,6 @@ class CountingSqliteTransaction(InTransaction, CountingSqliteClient, SqliteTrans
 
     def _in_transaction(self) -> TransactionContext:
         return NestedTransactionContext(CountingSqliteTransaction(self))
-
-    async def commit(self) -> None:
-        try:
-            await super().commit()
-        finally:
-            self._settled()
-
-    async def rollback(self) -> None:
-        try:
-            await super().rollback()
-        finally:
-            self._settled()
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -171,30 +171,6 @@ class CountingAsyncpgClient(WriteCounting, AsyncpgDBClient):
     def _in_transaction(self) -> TransactionContext:
         return TransactionContextPooled(CountingAsyncpgTransaction(self), self._pool_init_lock)
 
-    async def execute_insert(self, query: str, values: list) -> Any:
-        try:
-            return await super().execute_insert(query, values)
-        finally:
-            self._after(query)
-
-    async def execute_many(self, query: str, values: list) -> None:
-        try:
-            await super().execute_many(query, values)
-        finally:
-            self._after(query)
-
-    async def execute_script(self, query: str) -> None:
-        try:
-            await super().execute_script(query)
-        finally:
-            self._count_write()
-
-    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, list]:
-        try:
-            return await super().execute_query(query, values)
-        finally:
-            self._after(query)
-
 
 class CountingAsyncpgTransaction(InTransaction, CountingAsyncpgClient, TransactionWrapper):
     def __init__(self, connection: AsyncpgDBClient) -> None:
@@ -203,18 +179,6 @@ class CountingAsyncpgTransaction(InTransaction, CountingAsyncpgClient, Transacti
 
     def _in_transaction(self) -> TransactionContext:
         return NestedTransactionContext(CountingAsyncpgTransaction(self))
-
-    async def commit(self) -> None:
-        try:
-            await super().commit()
-        finally:
-            self._settled()
-
-    async def rollback(self) -> None:
-        try:
-            await super().rollback()
-        finally:
-            self._settled()
 
 
 def get_client_class(db_info: dict[str, Any]) -> type[BaseDBAsyncClient]:
