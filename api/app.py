@@ -18,6 +18,7 @@ from api import (
     index,
     lifecycle,
     openapi,
+    practice,
     privacy,
     series,
     waitlist,
@@ -62,6 +63,7 @@ def create_app(
     routed += (waitlist,)
     routed += (privacy,)
     routed += (audit,)
+    routed += (practice,)
     for module in routed:
         app.add_routes(module.routes)
     return app

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api.audit_index import audit_endpoints
+from api.practice import practice_endpoints
 from api.privacy_index import privacy_auth_endpoints as privacy_auth_endpoints
 from api.privacy_index import privacy_staff_endpoints
 from api.two_factor_index import two_step_endpoints as two_step_endpoints
@@ -148,6 +149,7 @@ def lifecycle_endpoints(u: Callable[[str], str], base: str) -> dict[str, Any]:
         **waitlist_endpoints(u, base),
         **audit_endpoints(u, base),
         **privacy_staff_endpoints(u, base),
+        **practice_endpoints(u, base),
     }
 
 

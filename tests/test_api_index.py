@@ -61,12 +61,14 @@ async def test_anyone_reads_the_index_with_urls_of_this_server(api, db):
         "decline_waitlist_offer",
         "audit_trail",
         "erase_client",
+        "practice",
     }
     urls = urls_in(index["endpoints"])
     # 11 of them the session's life after booking (2 of a series), 3 of days on offer,
     # 5 of the waitlist, 1 the audit trail
-    # 3 of a client's data (export, erase, staff erase), 2 of two-step sign-in
-    assert len(urls) == 43
+    # 3 of a client's data (export, erase, staff erase), 2 of two-step sign-in, 1 the
+    # practice's name and safety line
+    assert len(urls) == 44
     assert all(u.startswith(f"{base}/api/") for u in urls), urls
 
 

@@ -167,6 +167,7 @@ EXPECTED[("post", WAITLIST + "offers/{offer_id}/accept/")] = {200, 401, 404, 409
 EXPECTED[("post", WAITLIST + "offers/{offer_id}/decline/")] = {200, 401, 404, 409}
 AUDIT = "/api/meetings/admin/audit/"
 EXPECTED[("get", AUDIT)] = {200, 400, 401, 403, 404}
+EXPECTED[("get", "/api/meetings/practice/")] = {200, 401}
 ERASE_CLIENT = "/api/meetings/admin/clients/{user_id}/erase/"
 EXPECTED[("get", "/api/auth/me/export/")] = {200, 401}
 EXPECTED[("post", "/api/auth/me/erase/")] = {200, 400, 401, 409, 413, 415, 429}
