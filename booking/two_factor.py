@@ -10,7 +10,8 @@ reached by e-mailed codes; `PermissionDenied` for them):
   session can never swap the secret for its own.
 - `await confirm_enrolment(settings, user, otp, *, now=None, ip=None) -> list[str]`: a
   current code of the new secret turns two-step sign-in on and answers the ten recovery
-  codes, once (only their keyed hashes are stored). Audited (`staff.2fa_enabled`).
+  codes, once (only their keyed hashes are stored); every refresh token of the account is
+  revoked (sessions from before the second step end). Audited (`staff.2fa_enabled`).
 - `await check_second_factor(user, otp, *, now=None) -> bool`: a current TOTP code (one
   step of clock drift either way) newer than the last one accepted, or an unused recovery
   code. Each is accepted once: the acceptance is one conditional UPDATE, so two sign-ins
@@ -194,6 +195,10 @@ async def confirm_enrolment(
         )
         if not enabled:
             raise Conflict(ALREADY_ENROLLED)
+        # Sessions signed in with the password alone end: one may be a thief's, and would
+        # otherwise refresh past the second step for good (this one's access token lasts
+        # until it expires; then a sign-in with a code).
+        await revoke_user_sessions(user.id, now=now, using_db=conn)
         await RecoveryCode.filter(user_id=user.id).using_db(conn).delete()
         await RecoveryCode.bulk_create(
             [

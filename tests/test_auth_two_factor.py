@@ -301,3 +301,20 @@ async def test_reset_2fa_on_the_command_line(tmp_path):
     assert code == 0 and "two-step sign-in is off" in out
     code, _, err = await run(tmp_path, "reset-2fa", "--email", "nobody@example.com")
     assert code == 1 and "no account" in err
+
+
+async def test_enrolling_signs_out_the_sessions_that_signed_in_with_the_password_alone(
+    api, theo, clock
+):
+    # A session from before enrolment (perhaps a thief's, with the password alone) must not
+    # keep refreshing past the second step Theo just turned on.
+    _, earlier = await login(api, THEO, THEO_PASSWORD)
+    _, tokens = await login(api, THEO, THEO_PASSWORD)
+    app, _ = await enrol(api, bearer(tokens), clock)
+
+    for old in (earlier, tokens):
+        response = await api.post("/api/auth/token/refresh/", json={"refresh": old["refresh"]})
+        assert response.status == 401
+    clock.now += timedelta(seconds=30)
+    status, _ = await login(api, THEO, THEO_PASSWORD, app.at(clock.now))
+    assert status == 200
