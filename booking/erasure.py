@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise import BaseDBAsyncClient, connections
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from booking.accounts import SIGN_IN_FAILURES_PER_ADDRESS
@@ -230,13 +231,16 @@ async def _forget_waitlist(
 
 async def _forget_account_rows(conn: BaseDBAsyncClient, user: User) -> None:
     """Codes, buckets, tokens, recovery codes, the bot's state and the account's messages."""
-    code_ids = await (
-        OneTimeCode.filter(email_index=user.email_index).using_db(conn).values_list("id", flat=True)
-    )
+    # The address's codes, and those the linked Telegram account asked for any address (a
+    # code row keeps the Telegram id that asked).
+    codes = Q(email_index=user.email_index)
+    if user.telegram_user_id:
+        codes |= Q(telegram_user_id=user.telegram_user_id)
+    code_ids = await OneTimeCode.filter(codes).using_db(conn).values_list("id", flat=True)
     keys = [code_email_dedupe_key(i) for i in code_ids]
     if keys:
         await Notification.filter(dedupe_key__in=keys).using_db(conn).delete()
-    await OneTimeCode.filter(email_index=user.email_index).using_db(conn).delete()
+    await OneTimeCode.filter(codes).using_db(conn).delete()
     await Notification.filter(dedupe_key__startswith=f"account:{user.id}:").using_db(conn).delete()
     await _forget_messages_to(conn, user)
     buckets = [

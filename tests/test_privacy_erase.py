@@ -13,6 +13,7 @@ import pytest
 
 from booking.appointments import schedule_appointment
 from booking.audit import CLIENT_ERASE
+from booking.codes import issue_code
 from booking.stats import _stats
 from booking.transitions import EVENT_CANCELLED
 from models import (
@@ -20,6 +21,7 @@ from models import (
     AppointmentEvent,
     AppointmentStatus,
     AuditEvent,
+    CodePurpose,
     ConversationState,
     Notification,
     NotificationStatus,
@@ -206,3 +208,20 @@ async def test_a_session_inside_the_notice_is_a_late_cancel_and_one_under_way_st
     # The session under way happened: it stays scheduled, anonymous.
     held = await Appointment.get(id=its.moved)
     assert held.status == AppointmentStatus.SCHEDULED and held.first_name == ""
+
+
+async def test_codes_her_telegram_account_asked_for_other_addresses_go_too(api, settings):
+    # Before linking she typed her work address in the bot: that code row holds her
+    # Telegram id under another address's index, and must not outlive her erasure.
+    its = await give_her_a_file(settings, api)
+    tg = its.user.telegram_user_id
+    assert tg is not None
+    await issue_code(
+        settings,
+        blind_index("zephyrine@work.example"),
+        CodePurpose.TELEGRAM_LINK,
+        telegram_user_id=tg,
+    )
+    response = await api.post(ERASE_ME, json={"password": PASSWORD}, headers=its.headers)
+    assert response.status == 200, await response.text()
+    assert not await OneTimeCode.filter(telegram_user_id=tg).exists()
