@@ -199,6 +199,23 @@ async def erase_appointment_fields(
     )
     await WaitlistEntry.filter(appointment_id__in=appointment_ids).using_db(conn).update(note=None)
     await Notification.filter(appointment_id__in=appointment_ids).using_db(conn).delete()
+    # The waitlist's messages are keyed by offer, not appointment ("<name> took ..." to staff).
+    offer_ids = await (
+        WaitlistOffer.filter(appointment_id__in=appointment_ids)
+        .using_db(conn)
+        .values_list("id", flat=True)
+    )
+    await _forget_offer_messages(conn, offer_ids)
+
+
+async def _forget_offer_messages(conn: BaseDBAsyncClient, offer_ids: list[Any]) -> None:
+    """Every outbox row of these waitlist offers (`booking.waitlist_notices` keys)."""
+    for offer_id in offer_ids:
+        await (
+            Notification.filter(dedupe_key__startswith=f"waitlist:{offer_id}:")
+            .using_db(conn)
+            .delete()
+        )
 
 
 async def _forget_waitlist(
@@ -212,12 +229,7 @@ async def _forget_waitlist(
         .values_list("id", flat=True)
     )
     # Their offers' messages first: what passing a held time on queues is for others.
-    for offer_id in offer_ids:
-        await (
-            Notification.filter(dedupe_key__startswith=f"waitlist:{offer_id}:")
-            .using_db(conn)
-            .delete()
-        )
+    await _forget_offer_messages(conn, list(offer_ids))
     for entry in entries:
         if entry.status == WaitlistEntryStatus.WAITING:
             await (

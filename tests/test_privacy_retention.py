@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from booking.appointments import reject_appointment, schedule_appointment
 from booking.audit import RETENTION_ERASE
 from booking.lifecycle import cancel_appointment
 from booking.proposals import request_reschedule
 from booking.retention import erase_expired_appointments
+from booking.waitlist_notices import queue_taken
 from models import (
     Appointment,
     AppointmentStatus,
@@ -22,6 +24,10 @@ from models import (
     Notification,
     RescheduleRequest,
     User,
+    WaitlistEntry,
+    WaitlistEntryStatus,
+    WaitlistOffer,
+    WaitlistOfferStatus,
 )
 from tests.meetings_support import make_request, make_user
 
@@ -117,3 +123,37 @@ async def test_finished_appointments_lose_their_personal_fields_after_n_days(
 
     # Run again: nothing more to do.
     assert await erase_expired_appointments(settings, now=later) == 0
+
+
+async def test_staffs_waitlist_taken_message_naming_her_goes_with_her_session(
+    make_settings, database_url, db
+):
+    # Rita's held session came from the waitlist: staff were told by e-mail "Rita Reyes
+    # took ..." (an outbox row keyed by the offer, not the appointment). Retention of the
+    # session must take that row too, or the name outlives it in the delivery history.
+    settings = make_settings(DATABASE_URL=database_url, DATA_RETENTION_DAYS=str(DAYS))
+    practice, now = await a_few_weeks_of_practice(settings)
+    held = await Appointment.get(id=practice.held.id)
+    entry = await WaitlistEntry.create(
+        user_id=held.user_id, joined_at=now, status=WaitlistEntryStatus.FULFILLED
+    )
+    offer = await WaitlistOffer.create(
+        entry=entry,
+        start=held.scheduled_datetime,
+        duration=60,
+        status=WaitlistOfferStatus.ACCEPTED,
+        expires_at=now,
+        created_at=now,
+        decided_at=now,
+        appointment=held,
+    )
+    async with in_transaction() as conn:
+        await queue_taken(settings, conn, offer, held, moved=False)
+
+    def taken():
+        return Notification.filter(dedupe_key__startswith=f"waitlist:{offer.id}:").exists()
+
+    assert await taken()
+
+    assert await erase_expired_appointments(settings, now=now + timedelta(days=DAYS + 5)) == 3
+    assert not await taken()
