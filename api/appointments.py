@@ -35,7 +35,7 @@ from api.appointment_models import (
 from api.auth import Access
 from api.client_address import client_ip
 from api.routing import Prerendered, Routes, prerender
-from api.urls import absolute_url
+from api.urls import page_links
 from booking import appointments
 from booking.errors import NotFound
 from booking.freshness import Fresh
@@ -103,14 +103,11 @@ async def _page(
         raise NotFound("Invalid page.")  # DRF's words
     now = request_now(request)
     offers = await offers_for(rows, now)
-
-    def link(page: int) -> str:
-        return absolute_url(request, str(request.rel_url.update_query(page=page)))
-
+    following, preceding = page_links(request, query.page, size, total)
     return Page[AppointmentOut](
         count=total,
-        next=link(query.page + 1) if query.page * size < total else None,
-        previous=link(query.page - 1) if query.page > 1 else None,
+        next=following,
+        previous=preceding,
         results=[render_appointment(settings, a, viewer, now, offers[a.id]) for a in rows],
     )
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.appointment_models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from api.auth import Access
 from api.routing import Routes
-from api.urls import absolute_url
+from api.urls import page_links
 from booking.audit import AuditFilter, read_audit
 from booking.errors import NotFound
 from models import AuditEvent, User
@@ -86,12 +86,10 @@ async def list_audit_events(
     if query.page > 1 and not rows:
         raise NotFound("Invalid page.")  # DRF's words, as api.appointments
 
-    def link(page: int) -> str:
-        return absolute_url(request, str(request.rel_url.update_query(page=page)))
-
+    following, preceding = page_links(request, query.page, size, total)
     return Page[AuditEventOut](
         count=total,
-        next=link(query.page + 1) if query.page * size < total else None,
-        previous=link(query.page - 1) if query.page > 1 else None,
+        next=following,
+        previous=preceding,
         results=[AuditEventOut.of(event) for event in rows],
     )

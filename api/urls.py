@@ -15,3 +15,15 @@ def server_base(request: web.Request) -> str:
 
 def absolute_url(request: web.Request, path: str) -> str:
     return server_base(request) + path
+
+
+def page_links(request: web.Request, page: int, size: int, total: int) -> tuple[str | None, ...]:
+    """DRF's `next` and `previous` of a list page: this URL with `page` moved, or None."""
+
+    def link(number: int) -> str:
+        return absolute_url(request, str(request.rel_url.update_query(page=number)))
+
+    return (
+        link(page + 1) if page * size < total else None,
+        link(page - 1) if page > 1 else None,
+    )
