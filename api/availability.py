@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from api.app_keys import SETTINGS, request_now
 from api.auth import Access
 from api.routing import Prerendered, Routes, prerender
-from booking import availability, blocked_dates, slots
+from booking import availability, blocked_dates, offers, slots
 from booking.availability import RULE_LIMITS
 from booking.freshness import Fresh
 from booking.person_fields import BLOCKED_DATE_NOTE_MAX_LENGTH
@@ -277,7 +277,7 @@ async def get_available_dates(request: web.Request) -> Prerendered:
     settings, now = request.app[SETTINGS], request_now(request)
 
     async def render() -> Prerendered:
-        return prerender(list[date], await availability.available_dates(settings, now=now))
+        return prerender(list[date], await offers.available_dates(settings, now=now))
 
     # The body rendered once per second, as the dates are computed (booking.freshness).
     return await _dates_bodies.get(

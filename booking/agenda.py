@@ -29,14 +29,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from booking.audit import APPOINTMENT_LIST, record_staff
-from booking.availability import (
-    SLOT_HOURS,
-    day_is_full,
-    load_openings,
-    slot_start_minutes,
-    wall_clock_start,
-)
+from booking.availability import SLOT_HOURS, slot_start_minutes, wall_clock_start
 from booking.clashes import is_blocked, is_free
+from booking.offers import day_is_full, load_openings
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, User
 

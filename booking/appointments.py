@@ -49,9 +49,10 @@ from booking.appointment_notices import (
     queue_schedule_notices,
 )
 from booking.audit import APPOINTMENT_LIST, APPOINTMENT_VIEW, record_staff
-from booking.availability import SLOT_HOURS, available_dates, find_clashes, localize, require_free
+from booking.availability import SLOT_HOURS, find_clashes, localize, require_free
 from booking.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from booking.meetings import new_room_name
+from booking.offers import dates_on_offer
 from booking.person_fields import (
     MAX_PREFERRED_DATES,
     REASON_MAX_LENGTH,
@@ -101,17 +102,31 @@ def _parse_id(appointment_id: uuid.UUID | str) -> uuid.UUID:
 # --- creating a request --------------------------------------------------------------------
 
 
+def _as_day(value: Any) -> date | None:
+    """A date given as a date or as YYYY-MM-DD, else None."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+async def offered_among(settings: Settings, values: list[Any], now: datetime) -> set[date]:
+    """The dates among `values` a client may ask for (`booking.offers.dates_on_offer`)."""
+    return await dates_on_offer(settings, filter(None, map(_as_day, values)), now=now)
+
+
 def clean_preferred_dates(
     values: Iterable[Any], open_dates: set[date], errors: FieldErrors
 ) -> list[str]:
     cleaned: list[date] = []
     problems: list[str] = []
     for value in values:
-        try:
-            day = value if isinstance(value, date) else date.fromisoformat(str(value))
-            if isinstance(value, str) and len(value) != 10:
-                raise ValueError
-        except ValueError:
+        day = _as_day(value)
+        if day is None:
             problems.append(f"{value!r} is not a date in YYYY-MM-DD format.")
             continue
         if day not in open_dates:
@@ -166,8 +181,8 @@ async def create_appointment(
         address = clean_email(email if isinstance(email, str) else "")
     except InvalidInput as exc:
         errors.update(exc.errors)
-    open_dates = set(await available_dates(settings, now=now))
-    dates = clean_preferred_dates(preferred_dates, open_dates, errors)
+    chosen = list(preferred_dates)
+    dates = clean_preferred_dates(chosen, await offered_among(settings, chosen, now), errors)
     slots = clean_preferred_slots(preferred_time_slots, errors)
     phone_text = clean_phone(phone, "phone", errors)
     reason_text = clean_text(reason, "reason", REASON_MAX_LENGTH, errors)

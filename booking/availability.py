@@ -18,11 +18,9 @@ Services (plain values in and out, `booking.errors` raised):
 - `require_free(clashes, *, override) -> None` (Conflict naming the clashes, its `extra`
   carrying them for the API's 409 body, unless `override` and every clash is overridable)
 - `inside_notice(rules, start, now)`, `is_late_cancellation(rules, start, now)` (-> bool)
-- `await available_dates(settings, *, now=None) -> list[date]` (from tomorrow to the
-  horizon: open weekdays, not blocked, not at the cap, with a slot that has room)
-- `await load_openings(settings, now, *, days=None, exclude_appointment_id=None)` and the
-  pure `offered_dates(settings, openings, now)`, `open_slots(settings, openings, day, now)`
-  behind it (and `booking.slots`): three queries whatever the horizon, a value to key on
+- what clients are offered (available dates and slots): `booking.offers`
+- `busy_query(start, end, exclude=None, using_db=None)` (id, start, duration of the sessions
+  starting in [start, end)) and `busy_of(rows)` (their `Busy` periods, by start)
 - `day_names(days) -> list[str]`, `practice_today(settings, now=None) -> date`
 - `slot_bounds(settings, day, slot)`, `day_bounds(settings, day)` (UTC, DST-correct)
 - `slot_start_minutes(slots, step=STEP_MINUTES) -> list[int]` (wall-clock minutes offered)
@@ -33,7 +31,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -41,14 +39,11 @@ from tortoise import BaseDBAsyncClient
 
 from booking.audit import AVAILABILITY_CHANGE, record_staff
 from booking.clashes import (
-    Block,
     Busy,
     Clash,
     blocked_clash,
     cap_clash,
     describe_clashes,
-    is_blocked,
-    is_free,
     session_clashes,
 )
 from booking.errors import Conflict, InvalidInput
@@ -56,7 +51,6 @@ from booking.freshness import Fresh
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot, User
 
-_offers = Fresh()  # the offered dates, reused within a second (see available_dates)
 _rules = Fresh()  # the rules (frozen values), reused within a second (see get_rules)
 BOOKING_HORIZON_DAYS = 30  # the default of `booking_horizon_days`
 DEFAULT_DAYS = [0, 1, 2, 3, 4]
@@ -283,7 +277,7 @@ def wall_clock_start(settings: Settings, day: date, minute: int) -> datetime | N
 # --- clashes --------------------------------------------------------------------------------
 
 
-def _busy_query(
+def busy_query(
     start: datetime,
     end: datetime,
     exclude: uuid.UUID | None = None,
@@ -300,7 +294,7 @@ def _busy_query(
     return query.using_db(using_db).values_list("id", "scheduled_datetime", "scheduled_duration")
 
 
-def _busy(rows: Iterable[tuple]) -> tuple[Busy, ...]:
+def busy_of(rows: Iterable[tuple]) -> tuple[Busy, ...]:
     found = []
     for appointment_id, start, minutes in rows:
         length = timedelta(minutes=minutes or DEFAULT_SESSION_MINUTES)
@@ -329,13 +323,13 @@ async def find_clashes(
     buffer = timedelta(minutes=rules.buffer_minutes)
     day = start.astimezone(settings.zone).date()
     day_start, day_end = day_bounds(settings, day)
-    rows = await _busy_query(
+    rows = await busy_query(
         min(day_start, start - buffer - LONGEST_REACH),
         max(day_end, end + buffer),
         exclude_appointment_id,
         using_db,
     )
-    busy = _busy(rows)
+    busy = busy_of(rows)
     clashes = session_clashes(settings, rules.buffer_minutes, start, end, busy)
     last_day = (end - timedelta(microseconds=1)).astimezone(settings.zone).date()
     blocks = await (
@@ -360,141 +354,3 @@ def require_free(clashes: list[Clash], *, override: bool) -> None:
     if override:
         detail += " Another session's own time cannot be overridden."
     raise Conflict(detail, extra={"clashes": [c.as_dict() for c in clashes]})
-
-
-# --- what clients are offered ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Openings:
-    """Everything the offers depend on besides the clock: hashable, so a cache may key on it."""
-
-    rules: AvailabilityRules
-    blocks: tuple[Block, ...]  # blocked periods reaching into the horizon
-    busy: tuple[Busy, ...]  # scheduled sessions around the horizon, by start
-
-
-def horizon(settings: Settings, rules: AvailabilityRules, now: datetime) -> tuple[date, date]:
-    """The first and the last date a client may be offered (tomorrow .. today + horizon)."""
-    today = practice_today(settings, now)
-    return today + timedelta(days=1), today + timedelta(days=rules.booking_horizon_days)
-
-
-async def load_openings(
-    settings: Settings,
-    now: datetime,
-    *,
-    days: tuple[date, date] | None = None,
-    exclude_appointment_id: uuid.UUID | None = None,
-) -> Openings:
-    """The rules, the blocked dates and the booked sessions of `days` (first, last; by
-    default today to the horizon), the session `exclude_appointment_id` left out: three
-    queries."""
-    rules = await get_rules()
-    today = practice_today(settings, now)
-    first, last = days or (today, today + timedelta(days=rules.booking_horizon_days))
-    reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
-    start, end = day_bounds(settings, first)[0], day_bounds(settings, last)[1]
-    rows = await _busy_query(start - reach, end + reach, exclude_appointment_id)
-    blocks = await BlockedDate.filter(start_date__lte=last, end_date__gte=first).values_list(
-        "start_date", "end_date"
-    )
-    return Openings(rules=rules, blocks=tuple(sorted(blocks)), busy=_busy(rows))
-
-
-def day_is_full(settings: Settings, openings: Openings, day: date) -> bool:
-    """The day has reached the daily cap."""
-    return _at_cap(openings, *day_bounds(settings, day))
-
-
-def _at_cap(openings: Openings, day_start: datetime, day_end: datetime) -> bool:
-    cap = openings.rules.max_sessions_per_day
-    if cap is None:
-        return False
-    return sum(1 for b in openings.busy if day_start <= b.start < day_end) >= cap
-
-
-def open_slots(settings: Settings, openings: Openings, day: date, now: datetime) -> list[str]:
-    """The slots of `day` with room for a session (see `slot_has_room`); [] for a day not
-    offered: before tomorrow, past the horizon, closed, blocked or at its cap."""
-    return list(_slots_with_room(settings, openings, day, now))
-
-
-def _slots_with_room(
-    settings: Settings, openings: Openings, day: date, now: datetime
-) -> Iterator[str]:
-    rules = openings.rules
-    first, last = horizon(settings, rules, now)
-    if not first <= day <= last or day.weekday() not in rules.available_days:
-        return
-    if is_blocked(day, openings.blocks):
-        return
-    day_start, day_end = day_bounds(settings, day)
-    if _at_cap(openings, day_start, day_end):
-        return
-    reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
-    near = [b for b in openings.busy if day_start - reach < b.start < day_end + reach]
-    yield from (s for s in SLOT_HOURS if slot_has_room(settings, rules, near, day, s, now))
-
-
-def slot_has_room(
-    settings: Settings,
-    rules: AvailabilityRules,
-    busy: Iterable[Busy],
-    day: date,
-    slot: str,
-    now: datetime,
-) -> bool:
-    """Some 60-minute session starting on a whole or half hour inside the slot, ending by
-    its end, starts after the minimum notice and touches no session, buffers counted."""
-    first, end = SLOT_HOURS[slot]
-    length = timedelta(minutes=OFFERED_SESSION_MINUTES)
-    buffer = timedelta(minutes=rules.buffer_minutes)
-    earliest = now + timedelta(hours=rules.minimum_notice_hours)
-    starts = _slot_starts(settings, day, first, end)
-    if not starts or starts[-1] < earliest:
-        return False
-    # Only the sessions that reach into the slot, buffers counted, can stand in the way.
-    opens, closes = starts[0], starts[-1] + length
-    near = [b for b in busy if b.start - buffer < closes and opens < b.end + buffer]
-    return any(
-        is_free(start, start + length, near, rules.buffer_minutes)
-        for start in starts
-        if start >= earliest
-    )
-
-
-def _slot_starts(settings: Settings, day: date, first: int, end: int) -> list[datetime]:
-    """The UTC starts of an offered session in a slot, one each STEP_MINUTES."""
-    minutes = range(first * 60, end * 60 - OFFERED_SESSION_MINUTES + 1, STEP_MINUTES)
-    opens = wall_clock_start(settings, day, minutes[0])
-    closes = wall_clock_start(settings, day, minutes[-1])
-    if (
-        opens is not None
-        and closes is not None
-        and closes - opens == timedelta(minutes=minutes[-1] - minutes[0])
-    ):
-        # No clock change inside the slot (the usual case): the starts are evenly spaced.
-        return [opens + timedelta(minutes=m - minutes[0]) for m in minutes]
-    found = (wall_clock_start(settings, day, m) for m in minutes)
-    return [start for start in found if start is not None]
-
-
-def offered_dates(settings: Settings, openings: Openings, now: datetime) -> list[date]:
-    """The dates with a slot that has room, from tomorrow to the horizon."""
-    first, last = horizon(settings, openings.rules, now)
-    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    # A day is offered once one slot has room: the others need not be looked at.
-    return [day for day in days if next(_slots_with_room(settings, openings, day, now), None)]
-
-
-async def available_dates(settings: Settings, *, now: datetime | None = None) -> list[date]:
-    """The dates a client may ask for, counted from today in the practice's zone: the same
-    answer for every caller within the same second (`booking.freshness`)."""
-    now = now or _utcnow()
-    key = (id(settings), settings.practice_timezone, int(now.timestamp()))
-    return list(await _offers.get(key, lambda: _compute_dates(settings, now)))
-
-
-async def _compute_dates(settings: Settings, now: datetime) -> list[date]:
-    return offered_dates(settings, await load_openings(settings, now), now)

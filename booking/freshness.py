@@ -8,7 +8,8 @@ own database connection since it was computed (a change made here is seen by the
 request, as if there were no cache). Concurrent misses of one key share one computation.
 
 - `Fresh(max_age=1.0, *, watch_writes=True)`; `await cache.get(key, compute)` (`compute`: an
-  async callable without arguments); `cache.clear()`
+  async callable without arguments); `cache.peek(key)` (the answer `get` would reuse now, or
+  None); `cache.clear()`
 - `write_mark()`: what "no write since" compares: the root database client and its count
   of the writes (and commits) made through it that a cached answer may read
   (`booking.db_clients`, for SQLite and PostgreSQL alike). None for another client class:
@@ -58,13 +59,25 @@ class Fresh:
     def clear(self) -> None:
         self._entries.clear()
 
+    def _standing(self, key: Hashable, mark: Any, now: float) -> tuple[Any, float, Any] | None:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == mark and now - entry[1] <= self.max_age:
+            return entry
+        return None
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The answer `get` would reuse for `key` now, or None (nothing is computed)."""
+        mark = write_mark() if self.watch_writes else True
+        entry = None if mark is None else self._standing(key, mark, time.monotonic())
+        return None if entry is None else entry[2]
+
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         mark = write_mark() if self.watch_writes else True
         if mark is None:
             return await compute()
         now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] == mark and now - entry[1] <= self.max_age:
+        entry = self._standing(key, mark, now)
+        if entry is not None:
             return entry[2]
         pending = self._pending.get((key, mark))
         if pending is not None:

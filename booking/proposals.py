@@ -44,15 +44,10 @@ from booking.appointments import (
     clean_preferred_dates,
     clean_preferred_slots,
     get_appointment_for,
+    offered_among,
     parse_scheduled_datetime,
 )
-from booking.availability import (
-    available_dates,
-    find_clashes,
-    get_rules,
-    inside_notice,
-    require_free,
-)
+from booking.availability import find_clashes, get_rules, inside_notice, require_free
 from booking.errors import Conflict, InvalidInput
 from booking.formatting import format_practice_time
 from booking.lifecycle import move_session, require_not_started
@@ -285,8 +280,8 @@ async def request_reschedule(
     """Ask staff to move a scheduled session; it stays booked until they decide."""
     now = now or _utcnow()
     errors: FieldErrors = {}
-    open_dates = set(await available_dates(settings, now=now))
-    dates = clean_preferred_dates(preferred_dates, open_dates, errors)
+    chosen = list(preferred_dates)
+    dates = clean_preferred_dates(chosen, await offered_among(settings, chosen, now), errors)
     slots = clean_preferred_slots(preferred_time_slots, errors)
     note_text = clean_text(note, "note", NOTE_MAX_LENGTH, errors)
     if errors:

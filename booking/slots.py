@@ -1,7 +1,7 @@
 """What a client is offered within a day: the slots of one date (the API's available-slots)
 and the slots of the dates they picked (the bot's slot picker).
 
-Both read `booking.availability.load_openings` once and apply its pure `open_slots`, so a
+Both read `booking.offers.load_openings` once and apply its pure `open_slots`, so a
 slot is offered here exactly when the dates on offer count its day.
 
 - `await available_slots(settings, day, *, now=None) -> tuple[date, list[str]]` (`day` as
@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from booking.availability import SLOT_HOURS, load_openings, open_slots, practice_today
+from booking.availability import SLOT_HOURS, practice_today
 from booking.errors import InvalidInput
+from booking.offers import load_openings, open_slots
 from booking.settings import Settings
 
 
@@ -37,7 +38,7 @@ def parse_offered_day(settings: Settings, value: str, now: datetime, horizon_day
 async def available_slots(
     settings: Settings, day: str | date, *, now: datetime | None = None
 ) -> tuple[date, list[str]]:
-    """The day asked for and its slots with room (see `booking.availability.open_slots`)."""
+    """The day asked for and its slots with room (see `booking.offers.open_slots`)."""
     now = now or datetime.now(UTC)
     openings = await load_openings(settings, now)
     if not isinstance(day, date):

@@ -36,12 +36,12 @@ from booking.availability import (
     AvailabilityRules,
     find_clashes,
     get_rules,
-    horizon,
     inside_notice,
     practice_today,
     slot_start_minutes,
     wall_clock_start,
 )
+from booking.offers import horizon
 from booking.settings import Settings
 from booking.transitions import lock_scheduling
 from booking.waitlist_notices import queue_gone, queue_offer, queue_unclaimed

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from booking.appointments import create_appointment
-from booking.availability import available_dates, set_available_days
+from booking.availability import set_available_days
+from booking.offers import available_dates
 from booking.settings import Settings
 from booking.tokens import issue_token
 from models import Appointment, User, blind_index

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from booking.availability import available_dates
+from booking.offers import available_dates
 from booking.passwords import hash_password
 from booking.settings import Settings
 from models import ConversationState, User, blind_index

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tortoise import Tortoise
 
+from booking import offers
 from booking.appointments import schedule_appointment
 from booking.availability import update_rules
 from booking.db import close_database, open_database
 from booking.slots import available_slots
 from models import BlockedDate
 from tests.availability_support import (
+    NOW,
     SLOTS,
     a_request,
     a_session,
@@ -163,6 +165,35 @@ async def test_the_slots_of_a_day_are_offered_exactly_when_the_day_is(db, make_c
     assert offered == [day(n).isoformat() for n in (1, 4, 6, 7, 10, 11)]
     assert await slots_of(api, 1) == ["afternoon", "evening"]  # the notice ends at 16:00
     assert await slots_of(api, 4) == EVERY_SLOT  # 15:30-16:30 clears 14:00-15:00 + 15 min
+
+
+async def test_a_request_checks_its_dates_as_the_calendar_offers_them(db, make_client):
+    """`dates_on_offer` (what a request's dates are checked against) works out only the days
+    it is given when no cached calendar stands: it must agree with the whole calendar."""
+    cast, api = await clocked(db, make_client)
+    await update_rules(
+        {
+            "available_days": [0, 1, 2, 3, 4, 6],
+            "minimum_notice_hours": 30,
+            "buffer_minutes": 15,
+            "max_sessions_per_day": 3,
+            "booking_horizon_days": 12,
+        }
+    )
+    await BlockedDate.create(start_date=day(8), end_date=day(9))
+    for offset, hour in ((2, 9), (2, 13), (2, 18), (3, 9), (3, 10), (3, 11), (4, 14)):
+        await a_session(db, cast.theo, at(offset, hour))
+    calendar = {date.fromisoformat(d) for d in await dates_offered(api)}
+    assert calendar == {day(n) for n in (1, 4, 6, 7, 10, 11)}
+    days = [day(n) for n in range(-1, 15)]
+    for first in days:
+        for second in (first, first + timedelta(days=1), first + timedelta(days=5)):
+            offers._offers.clear()  # nothing cached: only these days are worked out
+            wanted = {first, second}
+            assert await offers.dates_on_offer(db, wanted, now=NOW) == calendar & wanted
+    # With the calendar cached (nothing written since), its answer is used as it is.
+    assert set(await offers.available_dates(db, now=NOW)) == calendar
+    assert await offers.dates_on_offer(db, days, now=NOW) == calendar
 
 
 async def test_slots_keep_the_wall_clock_on_the_day_the_clocks_go_forward(

@@ -20,8 +20,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from booking.appointments import create_appointment
-from booking.availability import available_dates, get_rules, practice_today
+from booking.availability import get_rules, practice_today
 from booking.errors import InvalidInput
+from booking.offers import available_dates
 from booking.person_fields import REASON_MAX_LENGTH
 from booking.slots import offered_slots
 from bot import keyboards, texts

@@ -15,7 +15,8 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
-from booking.availability import SLOT_LABELS, available_dates
+from booking.availability import SLOT_LABELS
+from booking.offers import available_dates
 from booking.slots import offered_slots
 from bot import texts
 from bot.callbacks import PickDate, PickSlot

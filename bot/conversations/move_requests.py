@@ -18,8 +18,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from booking.appointments import get_appointment_for
-from booking.availability import available_dates, get_rules, practice_today
+from booking.availability import get_rules, practice_today
 from booking.errors import Conflict, InvalidInput
+from booking.offers import available_dates
 from booking.person_fields import REASON_MAX_LENGTH
 from booking.proposals import request_reschedule
 from booking.slots import offered_slots

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 from booking.appointments import create_appointment, schedule_appointment
-from booking.availability import available_dates
 from booking.formatting import format_short_date
+from booking.offers import available_dates
 from models import Appointment, Notification, NotificationStatus, User
 from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import BotMessage, FakeUser

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from booking.appointments import create_appointment
-from booking.availability import available_dates, practice_today
+from booking.availability import practice_today
 from booking.formatting import format_short_date
+from booking.offers import available_dates
 from models import Appointment, AppointmentStatus, AuditEvent, User
 from tests.bot.harness import BotUnderTest, linked_user
 from tests.fake_telegram import BotMessage, FakeUser

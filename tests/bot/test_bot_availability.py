@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from booking.appointments import create_appointment, schedule_appointment
-from booking.availability import available_dates, get_rules, practice_today, update_rules
+from booking.availability import get_rules, practice_today, update_rules
 from booking.formatting import format_short_date
 from booking.messages.chat import reference
+from booking.offers import available_dates
 from bot import texts
 from bot.callbacks import AwayRemove, EditRule
 from bot.keyboards import TICK

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from booking.availability import available_dates, set_available_days
+from booking.availability import set_available_days
+from booking.offers import available_dates
 from bot.callbacks import PickDate
 from models import Appointment, AppointmentStatus, ConversationState, User
 from tests.bot.harness import BotUnderTest, day_label, linked_user

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 from booking.appointments import create_appointment, schedule_appointment
-from booking.availability import available_dates
+from booking.offers import available_dates
 from bot.delivery import TelegramRateLimiter
 from models import Appointment, Notification, NotificationChannel, NotificationStatus, User
 from tests.bot.harness import BotUnderTest, linked_user

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booking.appointments import schedule_appointment
-from booking.availability import available_dates
 from booking.formatting import format_short_date
+from booking.offers import available_dates
 from booking.proposals import propose_times
 from bot import session_texts as words
 from models import Appointment, AppointmentStatus, RescheduleRequest, RescheduleRequestStatus

@@ -14,9 +14,9 @@ from telegram import InlineKeyboardMarkup
 
 from booking.appointments import reject_appointment
 from booking.audit import APPOINTMENT_VIEW
-from booking.availability import available_dates
 from booking.lifecycle import cancel_appointment
 from booking.message_details import DetailsOf, MessageDetails
+from booking.offers import available_dates
 from booking.proposals import request_reschedule
 from booking.waitlist import accept_offer, join_waitlist
 from booking.waitlist_offers import process_waitlist

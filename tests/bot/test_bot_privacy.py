@@ -12,7 +12,7 @@ import pytest
 
 from booking.appointments import create_appointment, schedule_appointment
 from booking.audit import CLIENT_EXPORT
-from booking.availability import available_dates
+from booking.offers import available_dates
 from bot.callbacks import ALL_CALLBACKS
 from bot.commands import bot_commands
 from bot.privacy_views import EraseStep

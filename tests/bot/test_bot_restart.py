@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from booking.availability import available_dates
+from booking.offers import available_dates
 from models import Appointment, ConversationState
 from tests.bot.harness import BotUnderTest, day_label, linked_user
 from tests.fake_telegram import FakeUser

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from booking.availability import available_dates
+from booking.offers import available_dates
 from booking.settings import Settings
 from bot.safety_texts import NOT_AN_EMERGENCY_CHANNEL
 from tests.bot.harness import BotUnderTest, day_label, linked_user

@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from booking.appointments import create_appointment, schedule_appointment
-from booking.availability import DAY_NAMES, available_dates
+from booking.availability import DAY_NAMES
 from booking.formatting import format_short_date
+from booking.offers import available_dates
 from bot import series_views, texts
 from bot.attendance_views import MarkAttendance
 from bot.callbacks import ALL_CALLBACKS, MAX_BYTES

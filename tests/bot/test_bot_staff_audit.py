@@ -12,7 +12,7 @@ import pytest
 from booking import audit
 from booking.appointments import create_appointment
 from booking.audit_pages import AUDIT_ACTIONS
-from booking.availability import available_dates
+from booking.offers import available_dates
 from booking.settings import Settings
 from bot.audit_callbacks import AuditOlder, EraseClient, action_of_token, action_token
 from bot.callbacks import ALL_CALLBACKS, MAX_BYTES

@@ -7,8 +7,9 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from booking.appointments import create_appointment, schedule_appointment
-from booking.availability import available_dates, get_availability, practice_today
+from booking.availability import get_availability, practice_today
 from booking.messages.chat import reference
+from booking.offers import available_dates
 from bot import texts
 from models import Appointment, User
 from tests.bot.harness import BotUnderTest, linked_user

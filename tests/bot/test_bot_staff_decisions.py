@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time
 import pytest
 
 from booking.appointments import create_appointment, schedule_appointment
-from booking.availability import available_dates
 from booking.formatting import format_short_date
 from booking.messages.chat import reference
+from booking.offers import available_dates
 from bot import texts
 from bot.callbacks import DecideRequest, StaffStep, StaffTime
 from models import Appointment, AppointmentStatus, User, blind_index

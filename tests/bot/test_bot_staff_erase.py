@@ -12,7 +12,7 @@ import pytest
 
 from booking.appointments import create_appointment, schedule_appointment
 from booking.audit import CLIENT_ERASE
-from booking.availability import available_dates
+from booking.offers import available_dates
 from booking.settings import Settings
 from bot.audit_callbacks import EraseClient
 from models import Appointment, AppointmentStatus, AuditEvent, Notification, User, blind_index
