@@ -376,6 +376,9 @@ class Notification(Model):
 
     class Meta:
         table = "notifications"
+        # A transition cancels its appointment's still-pending rows: found by appointment,
+        # not by scanning every pending reminder of the practice.
+        indexes = (Index(fields=("appointment_id", "status")),)
 
 
 class ConversationState(Model):
