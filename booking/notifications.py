@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from tortoise import BaseDBAsyncClient
+from tortoise import BaseDBAsyncClient, connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -90,12 +90,34 @@ async def enqueue(
         due_at=due_at or utcnow(),
         appointment=appointment,
     )
-    exists = await Notification.filter(dedupe_key=dedupe_key).using_db(using_db).exists()
-    if exists:
-        return False
-    # ON CONFLICT DO NOTHING: a concurrent twin loses quietly instead of aborting the transaction.
-    await Notification.bulk_create([row], ignore_conflicts=True, using_db=using_db)
-    return True
+    conn = using_db or connections.get("default")
+    names, sql = _insert_statement(conn)
+    values = [
+        Notification._meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names
+    ]
+    # One statement: ON CONFLICT DO NOTHING makes an already queued key (or a concurrent
+    # twin) a no-op instead of an error that would abort the caller's transaction.
+    return bool(await conn.execute_query_dict(sql, values))
+
+
+_INSERTS: dict[str, tuple[list[str], str]] = {}
+
+
+def _insert_statement(conn: BaseDBAsyncClient) -> tuple[list[str], str]:
+    """(the fields in order, `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`)
+    for the connection's dialect, written once: an enqueue is a single statement, not an
+    existence check and an insert that an ORM builds anew each time."""
+    dialect = conn.capabilities.dialect
+    if dialect not in _INSERTS:
+        meta = Notification._meta
+        names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
+        columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
+        marks = ", ".join("?" if dialect == "sqlite" else f"${i}" for i in range(1, len(names) + 1))
+        key = meta.fields_db_projection["dedupe_key"]
+        # Names from the model, values only ever as parameters.
+        sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks}) '  # noqa: S608
+        _INSERTS[dialect] = names, f'{sql}ON CONFLICT ("{key}") DO NOTHING RETURNING "id"'
+    return _INSERTS[dialect]
 
 
 async def cancel_pending(

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from api.app import create_app
 from booking.db import close_database, open_database
@@ -77,8 +78,8 @@ async def open_db(settings) -> AsyncIterator[None]:
         await close_database()
 
 
-async def queue_one(settings, n: int = 1, to: str = ALICE) -> None:
-    await enqueue(
+async def queue_one(settings, n: int = 1, to: str = ALICE) -> bool:
+    return await enqueue(
         channel=NotificationChannel.EMAIL,
         recipient=to,
         kind="test",
@@ -257,10 +258,26 @@ async def test_failures_back_off_longer_each_time_then_give_up_with_the_last_err
         assert await outbox.dispatch_due() == 0  # given up: never tried again
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_the_same_dedupe_key_is_queued_once(mail_db, dispatcher, inbox):
-    await queue_one(mail_db, 1)
-    await queue_one(mail_db, 1)
-    assert await Notification.all().count() == 1
+    assert await queue_one(mail_db, 1) is True
+    assert await queue_one(mail_db, 1) is False  # one statement: ON CONFLICT DO NOTHING
+    async with in_transaction() as conn:  # a twin inside a transaction leaves it usable
+        assert (
+            await enqueue(
+                channel="email",
+                recipient=ALICE,
+                kind="test",
+                payload={},
+                dedupe_key="test:1",
+                using_db=conn,
+            )
+            is False
+        )
+        assert await Notification.filter(dedupe_key="test:1").using_db(conn).count() == 1
+    row = await Notification.get()
+    assert (row.recipient, row.kind, row.status) == (ALICE, "test", NotificationStatus.PENDING)
+    assert row.created_at is not None and row.updated_at is not None and row.attempts == 0
     await dispatcher.dispatch_due()
     await dispatcher.dispatch_due()
     assert len(inbox.messages) == 1
