@@ -36,6 +36,8 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionWrapper,
 )
 
+from booking import sqlite_inline
+
 # Tables no `booking.freshness` answer reads. Add one only if no cached computation reads it.
 UNCOUNTED_TABLES = frozenset({"audit_events", "conversation_states", "rate_limit_hits"})
 READS = ("SELECT", "WITH", "SHOW", "EXPLAIN", "PRAGMA")
@@ -89,6 +91,12 @@ class WriteCounting:
         finally:
             self._after(query)
 
+    async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
+        try:
+            return await super().execute_query_dict(query, values)  # type: ignore[misc]
+        finally:
+            self._after(query)
+
 
 class InTransaction:
     """What both transaction wrappers add: writes count for the root client, and so does a
@@ -132,6 +140,16 @@ class CountingSqliteClient(WriteCounting, SqliteClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.committed_writes = 0
+
+    async def create_connection(self, with_db: bool) -> None:
+        """Tortoise's, on `booking.sqlite_inline`'s connection instead of aiosqlite's thread."""
+        if self._connection:
+            return
+        self._connection = await sqlite_inline.connect(self.filename)  # type: ignore[assignment]
+        for pragma, value in self.pragmas.items():
+            cursor = await self._connection.execute(f"PRAGMA {pragma}={value}")
+            await cursor.close()
+        await self._post_connect()
 
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(CountingSqliteTransaction(self), self._lock)

@@ -1,0 +1,141 @@
+"""SQLite run on the event loop's own thread, with aiosqlite's interface for Tortoise.
+
+aiosqlite hands every statement to a thread of its own and waits for its answer: two thread
+switches per statement, and inside a transaction (which holds Tortoise's one SQLite
+connection) every other request waits out each of those round trips. A local SQLite
+statement of this service takes microseconds, less than the trip, so here it runs at once,
+where it is called.
+
+What could block the loop for long is waiting for another process's lock (a second `serve`
+worker, the bot's `worker`). SQLite's own busy wait would sleep in the loop's thread, so the
+connection has none (`timeout=0`): a statement refused with SQLITE_BUSY is tried again after
+an `asyncio.sleep`, growing from 1 ms to 50 ms, for up to BUSY_TIMEOUT seconds (what
+aiosqlite's default busy timeout gave). SQLITE_BUSY means the statement did nothing, so
+trying it again is safe; SQLITE_BUSY_SNAPSHOT (a transaction whose snapshot went stale) is
+raised at once, as SQLite's own busy handler would never have waited for it either.
+
+- `await connect(path) -> InlineConnection` (`execute`, `execute_insert`, `execute_fetchall`,
+  `executemany`, `executescript`, `commit`, `rollback`, `close`, `total_changes`, `_conn`)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT = 5.0  # seconds, aiosqlite's (sqlite3's) default
+FIRST_WAIT, LONGEST_WAIT = 0.001, 0.05
+SQLITE_BUSY = 5  # the primary code; extended codes (BUSY_SNAPSHOT = 517) are not waited for
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == SQLITE_BUSY
+
+
+async def _patiently(call: Callable[[], T]) -> T:
+    deadline = None
+    wait = FIRST_WAIT
+    while True:
+        try:
+            return call()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            now = time.monotonic()
+            deadline = deadline or now + BUSY_TIMEOUT
+            if now >= deadline:
+                raise
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT)
+
+
+class InlineCursor:
+    """What Tortoise does with a cursor: read it and close it."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    async def __aenter__(self) -> InlineCursor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class InlineConnection:
+    """aiosqlite.Connection's methods that Tortoise calls, each run at once."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @property
+    def total_changes(self) -> int:
+        return self._conn.total_changes
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> InlineCursor:
+        return InlineCursor(await _patiently(lambda: self._conn.execute(sql, parameters or ())))
+
+    async def execute_insert(self, sql: str, parameters: Iterable[Any] | None = None) -> Any:
+        def insert() -> Any:
+            cursor = self._conn.execute(sql, parameters or ())
+            return (cursor.lastrowid,)
+
+        return await _patiently(insert)
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None) -> list:
+        return await _patiently(lambda: self._conn.execute(sql, parameters or ()).fetchall())
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> InlineCursor:
+        rows = list(parameters)
+        return InlineCursor(await _patiently(lambda: self._conn.executemany(sql, rows)))
+
+    async def executescript(self, sql: str) -> InlineCursor:
+        # A script may stop part-way with SQLITE_BUSY, so it is never tried again: SQLite
+        # waits for the lock itself instead (schema changes only, from `migrate`).
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        try:
+            return InlineCursor(self._conn.executescript(sql))
+        finally:
+            self._conn.execute("PRAGMA busy_timeout = 0")
+
+    async def commit(self) -> None:
+        await _patiently(self._conn.commit)
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
+async def connect(path: str) -> InlineConnection:
+    """Autocommit (Tortoise issues BEGIN itself), rows by name, no busy wait of SQLite's own."""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return InlineConnection(conn)
