@@ -1,0 +1,72 @@
+"""SQLite on the event loop's thread: another process's lock is waited for without blocking
+the loop, for a while, and then the refusal is raised (booking/sqlite_inline.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from booking import sqlite_inline
+
+
+@pytest.fixture
+async def database(tmp_path):
+    path = str(tmp_path / "inline.sqlite3")
+    conn = await sqlite_inline.connect(path)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("CREATE TABLE t (n INTEGER)")
+    other = sqlite3.connect(path, isolation_level=None)  # "another process"
+    yield path, conn, other
+    other.close()
+    await conn.close()
+
+
+async def test_a_write_waits_for_the_other_writer_while_the_loop_runs(database):
+    _path, conn, other = database
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    ticker = asyncio.create_task(ticking())
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.15, other.execute, "COMMIT")
+    started = time.monotonic()
+    await conn.execute_insert("INSERT INTO t VALUES (?)", [2])
+    waited = time.monotonic() - started
+    ticker.cancel()
+    assert 0.1 < waited < 2
+    assert ticks >= 10  # the loop went on while the insert waited
+    rows = await conn.execute_fetchall("SELECT n FROM t ORDER BY n", [])
+    assert [tuple(r) for r in rows] == [(1,), (2,)]
+
+
+async def test_a_lock_held_too_long_is_refused_as_database_is_locked(database, monkeypatch):
+    _path, conn, other = database
+    monkeypatch.setattr(sqlite_inline, "BUSY_TIMEOUT", 0.1)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        await conn.execute("INSERT INTO t VALUES (3)")
+    other.execute("ROLLBACK")
+    await conn.execute("INSERT INTO t VALUES (3)")
+    assert [tuple(r) for r in await conn.execute_fetchall("SELECT n FROM t", [])] == [(3,)]
+
+
+async def test_a_stale_snapshot_is_raised_at_once(database):
+    _path, conn, other = database
+    await conn.execute("BEGIN")
+    await conn.execute_fetchall("SELECT * FROM t", [])  # the snapshot starts here
+    other.execute("INSERT INTO t VALUES (4)")  # committed by someone else after it
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError):
+        await conn.execute("INSERT INTO t VALUES (5)")
+    assert time.monotonic() - started < 0.5  # no waiting can make it current
+    await conn.rollback()
