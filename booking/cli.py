@@ -108,7 +108,7 @@ async def _background(
         await stack.enter_async_context(running_scheduler(settings, dispatcher))
         if with_bot:
             telegram = await stack.enter_async_context(
-                running_bot(settings, dispatcher.wake, webhook=webhook)
+                running_bot(settings, dispatcher.wake_if_queued, webhook=webhook)
             )
             if telegram is not None:
                 dispatcher.senders[NotificationChannel.TELEGRAM] = telegram.sender
@@ -136,7 +136,7 @@ async def _serve(settings: Settings, *, with_background: bool, reuse_port: bool 
 
         async def background_ctx(app: web.Application) -> AsyncIterator[None]:
             async with _background(settings, with_bot=True, webhook=webhook) as dispatcher:
-                waker.append(dispatcher.wake)
+                waker.append(dispatcher.wake_if_queued)
                 yield
 
         app.cleanup_ctx.append(background_ctx)

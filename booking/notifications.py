@@ -97,7 +97,15 @@ async def enqueue(
     ]
     # One statement: ON CONFLICT DO NOTHING makes an already queued key (or a concurrent
     # twin) a no-op instead of an error that would abort the caller's transaction.
-    return bool(await conn.execute_query_dict(sql, values))
+    queued = bool(await conn.execute_query_dict(sql, values))
+    if queued:
+        global _queued_here
+        _queued_here += 1
+    return queued
+
+
+# Rows this process has queued (see `Dispatcher.wake_if_queued`).
+_queued_here = 0
 
 
 _INSERTS: dict[str, tuple[list[str], str]] = {}
@@ -168,6 +176,7 @@ class Dispatcher:
         self.concurrency = concurrency
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._queued_seen = -1  # first call wakes
         # Each channel has its own send slots and its own round (`_drain`): e-mail is never
         # paced by Telegram's limits, nor Telegram held up by a slow relay. The Telegram
         # sender's own limiter keeps its pace and each chat's order.
@@ -176,6 +185,14 @@ class Dispatcher:
     def wake(self) -> None:
         """Ask for a delivery round now (a row was just queued in this process)."""
         self._wake.set()
+
+    def wake_if_queued(self) -> None:
+        """`wake()` when this process queued a row since the last call: what the doors call
+        after every update and write request, most of which queue nothing (a wake costs a
+        read of the outbox; rows of other processes are found by the poll)."""
+        if _queued_here != self._queued_seen:
+            self._queued_seen = _queued_here
+            self.wake()
 
     async def wait_for_wake(self, timeout: float) -> bool:
         try:

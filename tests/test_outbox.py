@@ -283,6 +283,21 @@ async def test_the_same_dedupe_key_is_queued_once(mail_db, dispatcher, inbox):
     assert len(inbox.messages) == 1
 
 
+async def test_the_doors_wake_the_dispatcher_only_after_something_was_queued(mail_db, dispatcher):
+    """The bot wakes it after every update and the API after every write; most queue
+    nothing, and a wake for nothing would cost a read of the outbox each time."""
+    dispatcher.wake_if_queued()  # the first call always wakes
+    assert await dispatcher.wait_for_wake(0.01)
+    dispatcher.wake_if_queued()  # nothing queued since
+    assert not await dispatcher.wait_for_wake(0.01)
+    await queue_one(mail_db, 7)
+    dispatcher.wake_if_queued()
+    assert await dispatcher.wait_for_wake(0.01)
+    await queue_one(mail_db, 7)  # already queued: nothing new
+    dispatcher.wake_if_queued()
+    assert not await dispatcher.wait_for_wake(0.01)
+
+
 async def test_an_email_is_text_and_html_from_the_practice(mail_db, dispatcher, inbox):
     await queue_one(mail_db)
     assert await dispatcher.dispatch_due() == 1

@@ -34,7 +34,7 @@ class BotUnderTest:
         # The order of booking.cli._background: the scheduler stops after the bot.
         await self._stack.enter_async_context(running_scheduler(self.settings, self.dispatcher))
         running = await self._stack.enter_async_context(
-            running_bot(self.settings, self.dispatcher.wake)
+            running_bot(self.settings, self.dispatcher.wake_if_queued)
         )
         assert running is not None
         self.running = running
