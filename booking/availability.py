@@ -51,7 +51,7 @@ from booking.freshness import Fresh
 from booking.settings import Settings
 from models import Appointment, AppointmentStatus, Availability, BlockedDate, TimeSlot, User
 
-_rules = Fresh()  # the rules (frozen values), reused within a second (see get_rules)
+_rules = Fresh(tables=("availability",))  # the rules (frozen values): see get_rules
 BOOKING_HORIZON_DAYS = 30  # the default of `booking_horizon_days`
 DEFAULT_DAYS = [0, 1, 2, 3, 4]
 DAY_NAMES = list(calendar.day_name)  # Monday .. Sunday, index = weekday number

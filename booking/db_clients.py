@@ -47,25 +47,40 @@ _WRITE = re.compile(
 )
 
 
-def changes_answers(query: str) -> bool:
-    """Whether a statement may change what a cached answer reads."""
+ANY_TABLE = "*"  # a write whose table cannot be told: it counts for every table
+
+
+def written_table(query: str) -> str | None:
+    """The table a statement may change for a cached answer (ANY_TABLE when it cannot be
+    told), or None: a read, or a write to an uncounted table."""
     write = _WRITE.match(query)
     if write is not None:
-        return write.group(1).lower() not in UNCOUNTED_TABLES
-    return not query.lstrip().upper().startswith(READS)
+        table = write.group(1).lower()
+        return None if table in UNCOUNTED_TABLES else table
+    return None if query.lstrip().upper().startswith(READS) else ANY_TABLE
+
+
+def changes_answers(query: str) -> bool:
+    """Whether a statement may change what a cached answer reads."""
+    return written_table(query) is not None
 
 
 class WriteCounting:
-    """What both clients add: `committed_writes`, bumped after the statements that count."""
+    """What both clients add: `committed_writes`, bumped after the statements that count,
+    and `table_writes`, the same count by table (`ANY_TABLE` for statements of no known
+    table), so an answer that reads only some tables outlives writes to the others."""
 
     committed_writes: int
+    table_writes: dict[str, int]
 
-    def _count_write(self) -> None:
+    def _count_write(self, table: str = ANY_TABLE) -> None:
         self.committed_writes += 1
+        self.table_writes[table] = self.table_writes.get(table, 0) + 1
 
     def _after(self, query: str) -> None:
-        if changes_answers(query):
-            self._count_write()
+        table = written_table(query)
+        if table is not None:
+            self._count_write(table)
 
     async def execute_insert(self, query: str, values: list) -> Any:
         try:
@@ -100,21 +115,21 @@ class WriteCounting:
 
 class InTransaction:
     """What both transaction wrappers add: writes count for the root client, and so does a
-    commit or rollback of a transaction that wrote."""
+    commit or rollback of a transaction that wrote (for each table it wrote)."""
 
     _root: WriteCounting
-    _wrote: bool
+    _tables: set[str]
 
     def _adopt(self, connection: BaseDBAsyncClient) -> None:
         self._root = getattr(connection, "_root", connection)  # type: ignore[assignment]
         self._outer = connection
-        self._wrote = False
+        self._tables = set()
 
-    def _count_write(self) -> None:
-        self._root.committed_writes += 1
-        self._wrote = True
+    def _count_write(self, table: str = ANY_TABLE) -> None:
+        self._root._count_write(table)
+        self._tables.add(table)
         if isinstance(self._outer, InTransaction):  # a savepoint: its transaction wrote
-            self._outer._wrote = True
+            self._outer._tables.add(table)
 
     async def commit(self) -> None:
         try:
@@ -129,8 +144,10 @@ class InTransaction:
             self._settled()
 
     def _settled(self) -> None:
-        if self._wrote:
+        if self._tables:
             self._root.committed_writes += 1
+            for table in self._tables:
+                self._root.table_writes[table] = self._root.table_writes.get(table, 0) + 1
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -140,6 +157,7 @@ class CountingSqliteClient(WriteCounting, SqliteClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.committed_writes = 0
+        self.table_writes = {}
 
     async def create_connection(self, with_db: bool) -> None:
         """Tortoise's, on `booking.sqlite_inline`'s connection instead of aiosqlite's thread."""
@@ -182,6 +200,7 @@ class CountingAsyncpgClient(WriteCounting, AsyncpgDBClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.committed_writes = 0
+        self.table_writes = {}
 
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
         return await asyncpg.create_pool(None, reset=_keep_session, **kwargs)

@@ -7,10 +7,11 @@ served at most that late) and drops it at once when a write went through this pr
 own database connection since it was computed (a change made here is seen by the next
 request, as if there were no cache). Concurrent misses of one key share one computation.
 
-- `Fresh(max_age=1.0, *, watch_writes=True)`; `await cache.get(key, compute)` (`compute`: an
+- `Fresh(max_age=1.0, *, watch_writes=True, tables=None)` (`tables`: the only tables its
+  answers read, whose writes alone retire them); `await cache.get(key, compute)` (`compute`: an
   async callable without arguments); `cache.peek(key)` (the answer `get` would reuse now, or
   None); `cache.clear()`
-- `write_mark()`: what "no write since" compares: the root database client and its count
+- `write_mark(tables=None)`: what "no write since" compares: the root database client and its count
   of the writes (and commits) made through it that a cached answer may read
   (`booking.db_clients`, for SQLite and PostgreSQL alike). None for another client class:
   there a `watch_writes` cache computes every time, since a change made through this
@@ -26,6 +27,8 @@ from typing import Any, TypeVar
 
 from tortoise import connections
 
+from booking.db_clients import ANY_TABLE
+
 T = TypeVar("T")
 
 MAX_AGE_SECONDS = 1.0
@@ -33,8 +36,11 @@ MAX_AGE_SECONDS = 1.0
 TIDY_ABOVE = 256
 
 
-def write_mark() -> tuple[object, int] | None:
-    """(the default connection's root client, its count of writes), or None."""
+def write_mark(tables: tuple[str, ...] | None = None) -> tuple[object, Any] | None:
+    """(the default connection's root client, its count of writes), or None.
+
+    With `tables`, the count of the writes to those tables (and to no telling which) only.
+    """
     try:
         client = connections.get("default")
     except Exception:  # not configured (yet): nothing to compare with
@@ -43,15 +49,27 @@ def write_mark() -> tuple[object, int] | None:
     # itself, not its id(): a later connection may reuse a freed one's id.
     root = getattr(client, "_root", client)
     counted = getattr(root, "committed_writes", None)
-    return (root, counted) if isinstance(counted, int) else None
+    if not isinstance(counted, int):
+        return None
+    if tables is None:
+        return root, counted
+    by_table = root.table_writes
+    return root, (by_table.get(ANY_TABLE, 0), *(by_table.get(t, 0) for t in tables))
 
 
 class Fresh:
     """Answers by key, each reused for at most `max_age` seconds (see the module doc)."""
 
-    def __init__(self, max_age: float = MAX_AGE_SECONDS, *, watch_writes: bool = True) -> None:
+    def __init__(
+        self,
+        max_age: float = MAX_AGE_SECONDS,
+        *,
+        watch_writes: bool = True,
+        tables: tuple[str, ...] | None = None,
+    ) -> None:
         self.max_age = max_age
         self.watch_writes = watch_writes
+        self.tables = tables  # the tables its answers read: other writes leave them be
         # key -> (write mark, monotonic time computed, value)
         self._entries: dict[Hashable, tuple[Any, float, Any]] = {}
         self._pending: dict[tuple[Hashable, Any], asyncio.Future[Any]] = {}
@@ -67,12 +85,12 @@ class Fresh:
 
     def peek(self, key: Hashable) -> Any | None:
         """The answer `get` would reuse for `key` now, or None (nothing is computed)."""
-        mark = write_mark() if self.watch_writes else True
+        mark = write_mark(self.tables) if self.watch_writes else True
         entry = None if mark is None else self._standing(key, mark, time.monotonic())
         return None if entry is None else entry[2]
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
-        mark = write_mark() if self.watch_writes else True
+        mark = write_mark(self.tables) if self.watch_writes else True
         if mark is None:
             return await compute()
         now = time.monotonic()

@@ -35,7 +35,7 @@ from models import RefreshToken, User
 log = logging.getLogger(__name__)
 
 INVALID_REFRESH = "Token is invalid or expired"
-_users = Fresh()  # the signed-in users' rows, by id
+_users = Fresh(tables=("users",))  # the signed-in users' rows, by id (nothing else read)
 
 
 @dataclass(frozen=True)

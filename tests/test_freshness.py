@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from booking.audit import record_audit
 from booking.db_clients import changes_answers
 from booking.freshness import Fresh, write_mark
-from models import BlockedDate, ConversationState, RateLimitHit
+from models import Availability, BlockedDate, ConversationState, RateLimitHit
 
 BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
@@ -62,6 +62,28 @@ async def test_an_answer_computed_during_an_open_transaction_is_dropped_at_its_c
         seen = await asyncio.create_task(cache.get("k", count))
     assert seen in (0, 1)  # SQLite's single connection may show the uncommitted row
     assert await cache.get("k", count) == 1
+
+
+@BOTH_DATABASES
+async def test_an_answer_of_named_tables_outlives_writes_to_the_others(db):
+    """`Fresh(tables=...)`: the signed-in user's row and the rules read one table each; a
+    booking (a write to other tables) must not retire them, a write to theirs must, also
+    from inside a transaction, at once and again at its commit."""
+    cache, compute = Fresh(tables=("blocked_dates",)), Counter()
+    assert await cache.get("k", compute) == 1
+    await Availability.create()
+    async with in_transaction() as conn:
+        await Availability.filter().using_db(conn).update(buffer_minutes=5)
+    assert await cache.get("k", compute) == 1  # other tables: kept
+    async with in_transaction() as conn:
+        await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02", using_db=conn)
+        assert await cache.get("k", compute) == 2  # a write of its table, uncommitted
+    assert await cache.get("k", compute) == 3  # and its commit
+    await BlockedDate.all().delete()
+    assert await cache.get("k", compute) == 4
+    async with in_transaction() as conn:  # raw SQL of no telling which table: counts for all
+        await conn.execute_script("CREATE TABLE scratch_for_the_test (n INTEGER)")
+    assert await cache.get("k", compute) == 5
 
 
 @BOTH_DATABASES
