@@ -52,8 +52,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size)
+            # trust_env: HTTPS_PROXY and the like are honoured, as httpx honoured them.
             self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT}
+                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
             )
 
     async def shutdown(self) -> None:
