@@ -14,9 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise import BaseDBAsyncClient
-from tortoise.expressions import Q
-from tortoise.functions import Count
+from tortoise import BaseDBAsyncClient, connections
 
 from models import Appointment, AppointmentStatus, Attendance
 
@@ -50,35 +48,48 @@ def history_line(history: ClientHistory) -> str:
     return f"{', '.join(parts)} in the last {history.months} months"
 
 
-def _same_client(appointment: Appointment) -> Q:
-    user_id = appointment.user_id  # type: ignore[attr-defined]
-    same = Q(email_index=appointment.email_index)
-    return same | Q(user_id=user_id) if user_id else same
+# One aggregate over the client's other appointments, as SQL written once per dialect: the
+# ORM built this query anew for every request (a sixth of what a request cost). Parameters:
+# 1 scheduled, 2 window start, 3 now, 4 no_show, 5 e-mail index, 6 account id (NULL matches
+# nothing), 7 this id.
+_HISTORY = """
+SELECT COUNT(*) AS earlier,
+  COUNT(CASE WHEN status = {1} AND scheduled_datetime >= {2}
+             AND scheduled_datetime <= {3} THEN 1 END) AS sessions,
+  COUNT(CASE WHEN status = {1} AND scheduled_datetime >= {2}
+             AND scheduled_datetime <= {3} AND attendance = {4} THEN 1 END) AS no_shows,
+  COUNT(CASE WHEN late_cancellation AND cancelled_at >= {2} THEN 1 END) AS late
+FROM appointments
+WHERE (email_index = {5} OR user_id = {6}) AND id <> {7}
+"""
+_SQL: dict[str, str] = {}
+
+
+def _history_sql(dialect: str) -> str:
+    if dialect not in _SQL:
+        mark = "?{}" if dialect == "sqlite" else "${}"
+        _SQL[dialect] = _HISTORY.format(*(mark.format(n) for n in range(8)))
+    return _SQL[dialect]
 
 
 async def client_history(
     appointment: Appointment, now: datetime, conn: BaseDBAsyncClient | None = None
 ) -> ClientHistory:
-    """The client's other appointments, counted in one aggregate query."""
-    since = now - HISTORY_WINDOW
-    held = Q(
-        status=AppointmentStatus.SCHEDULED,
-        scheduled_datetime__gte=since,
-        scheduled_datetime__lte=now,
-    )
-    late = Q(late_cancellation=True, cancelled_at__gte=since)
-    rows = (
-        await Appointment.filter(_same_client(appointment))
-        .exclude(id=appointment.id)
-        .using_db(conn)
-        .annotate(
-            earlier=Count("id"),
-            sessions=Count("id", _filter=held),
-            no_shows=Count("id", _filter=held & Q(attendance=Attendance.NO_SHOW)),
-            late=Count("id", _filter=late),
-        )
-        .values("earlier", "sessions", "no_shows", "late")
-    )
+    """The client's other appointments (by the account or the address), in one query."""
+    conn = conn or connections.get("default")
+    user_id = appointment.user_id  # type: ignore[attr-defined]
+    # UUIDs as text on SQLite (how they are stored there), as UUIDs for asyncpg.
+    ids = str if conn.capabilities.dialect == "sqlite" else (lambda value: value)
+    values = [
+        AppointmentStatus.SCHEDULED.value,
+        now - HISTORY_WINDOW,
+        now,
+        Attendance.NO_SHOW.value,
+        appointment.email_index,
+        ids(user_id) if user_id else None,
+        ids(appointment.id),
+    ]
+    rows = await conn.execute_query_dict(_history_sql(conn.capabilities.dialect), values)
     row = rows[0] if rows else {}
     return ClientHistory(
         sessions=row.get("sessions") or 0,

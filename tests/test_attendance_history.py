@@ -51,6 +51,7 @@ async def past_session(db, theo, *, days_ago: int, attendance: str | None, email
     return request
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_theo_sees_alices_sessions_and_no_shows_of_the_last_six_months(db):
     cast = await make_cast(db)
     cast.theo.telegram_user_id = 2001
@@ -73,22 +74,28 @@ async def test_theo_sees_alices_sessions_and_no_shows_of_the_last_six_months(db)
     # A request that never became a session is no session.
     cancelled = await make_request(db, user=alice, email=alice.email)
     await cancel_appointment(db, cancelled.id, alice)
+    # A session Alice cancelled two hours before it: a late cancellation.
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    late = await make_request(db, user=alice, email=alice.email)
+    await schedule_appointment(db, late.id, cast.theo, soon, 60, override=True)
+    await cancel_appointment(db, late.id, alice)
 
     request = await make_request(db, user=alice, email=alice.email)
 
     rows = await new_request_rows(request)
     chat = rows[NotificationChannel.TELEGRAM].payload
-    assert "History: 3 sessions, 1 no-show in the last 6 months" in chat["text"]
+    line = "3 sessions, 1 no-show, 1 late cancellation in the last 6 months"
+    assert f"History: {line}" in chat["text"]
     assert chat["history"] == {
         "sessions": 3,
         "no_shows": 1,
-        "late_cancellations": 0,
-        "earlier_requests": 5,
+        "late_cancellations": 1,
+        "earlier_requests": 6,
         "months": 6,
-        "line": "3 sessions, 1 no-show in the last 6 months",
+        "line": line,
     }
     email = rows[NotificationChannel.EMAIL].payload
-    assert "History: 3 sessions, 1 no-show in the last 6 months." in email["text"]
+    assert f"History: {line}." in email["text"]
 
 
 async def test_a_newcomers_request_says_first_request(db):
