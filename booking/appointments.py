@@ -209,7 +209,7 @@ async def create_appointment(
         side = None if user else Role.CLIENT  # an anonymous request is a client's
         await record_event(conn, appointment, user, EVENT_REQUESTED, now, role=side)
         await queue_request_notices(settings, appointment, now, conn)
-    await record_all(limits, now=now)
+        await record_all(limits, now=now, using_db=conn)
     return appointment
 
 

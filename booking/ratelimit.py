@@ -167,14 +167,19 @@ async def check_all(
 
 
 async def record_all(
-    limits: list[tuple[RateLimit, str | None]], *, now: datetime | None = None
+    limits: list[tuple[RateLimit, str | None]],
+    *,
+    now: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
 ) -> None:
-    """Count one attempt in each bucket (keys of None are skipped), in one statement."""
+    """Count one attempt in each bucket (keys of None are skipped), in one statement; with
+    `using_db`, in the caller's transaction (counted when what it counts commits, and no
+    commit of its own)."""
     now = now or _now()
     buckets = [limit.bucket(key) for limit, key in limits if key]
     if not buckets:
         return
-    conn = connections.get("default")
+    conn = using_db or connections.get("default")
     marks = _marks(conn)
     rows = ", ".join(f"({marks[2 * n]}, {marks[2 * n + 1]})" for n in range(len(buckets)))
     values = [v for bucket in buckets for v in (bucket, now)]

@@ -12,9 +12,10 @@ connection has none (`timeout=0`): a statement refused with SQLITE_BUSY is tried
 an `asyncio.sleep`, growing from 1 ms to 5 ms, for up to BUSY_TIMEOUT seconds (what
 aiosqlite's default busy timeout gave). Short waits keep it fair: SQLite's own handler
 sleeps up to 100 ms between tries, and with `serve --workers 2` under writes at c=10 that
-left some requests waiting a second (schedule/ p99 1,166 ms before; 108 ms with these). SQLITE_BUSY means the statement did nothing, so
-trying it again is safe; SQLITE_BUSY_SNAPSHOT (a transaction whose snapshot went stale) is
-raised at once, as SQLite's own busy handler would never have waited for it either.
+left some requests waiting a second (schedule/ p99 1,166 ms before; 108 ms with these).
+SQLITE_BUSY means the statement did nothing, so trying it again is safe;
+SQLITE_BUSY_SNAPSHOT (a transaction whose snapshot went stale) is raised at once, as
+SQLite's own busy handler would never have waited for it either.
 
 - `await connect(path) -> InlineConnection` (`execute`, `execute_insert`, `execute_fetchall`,
   `executemany`, `executescript`, `commit`, `rollback`, `close`, `total_changes`, `_conn`)
