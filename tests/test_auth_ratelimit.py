@@ -9,7 +9,7 @@ import pytest
 from tortoise import Tortoise
 
 from booking.errors import RateLimited
-from booking.ratelimit import RateLimit, hit_all
+from booking.ratelimit import RateLimit, check_all, hit_all, record_all
 from models import RateLimitHit
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,6 +30,25 @@ async def test_the_fourth_hit_in_a_minute_waits_for_the_first_to_age_out(db):
     with pytest.raises(RateLimited) as limited:
         await THREE_A_MINUTE.hit("alice@example.com", now=at(62))
     assert limited.value.retry_after == 18  # now the 20 s hit is the one to wait for
+
+
+TWO_AN_HOUR = RateLimit("test:two", 2, timedelta(hours=1))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+async def test_several_buckets_are_checked_in_one_query_and_recorded_in_one_statement(db):
+    limits = [(THREE_A_MINUTE, "carol@example.com"), (TWO_AN_HOUR, "10.0.0.7"), (TWO_AN_HOUR, None)]
+    await check_all(limits, now=at(0))  # empty buckets
+    await record_all(limits, now=at(0))
+    assert await RateLimitHit.all().count() == 2  # the key of None is skipped
+    await check_all(limits, now=at(30))  # 1 of 3 and 1 of 2
+    await record_all(limits, now=at(30))
+    with pytest.raises(RateLimited) as limited:  # the hourly bucket is full
+        await check_all(limits, now=at(40))
+    assert limited.value.retry_after == 3600 - 40  # until its first hit leaves
+    await check_all([(THREE_A_MINUTE, "carol@example.com")], now=at(40))  # 2 of 3: room
+    await check_all([(TWO_AN_HOUR, "10.0.0.8")], now=at(40))  # another key: its own bucket
+    assert await check_all([], now=at(40)) is None
 
 
 async def test_refused_attempts_do_not_lengthen_the_wait(db):
