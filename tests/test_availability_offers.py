@@ -143,8 +143,9 @@ async def test_a_date_before_today_or_a_missing_one_is_a_400(db, make_client):
     assert response.status == 400 and list(await response.json()) == ["date"]
 
 
-async def test_the_slots_of_a_day_are_offered_exactly_when_the_day_is(db, make_client):
-    cast, api = await clocked(db, make_client)
+async def a_busy_fortnight(db, cast) -> None:
+    """Rules of every kind at once: closed Saturdays, a 30-hour notice, 15-minute buffers, a
+    cap of three a day, a 12-day horizon, days 8-9 away, and seven sessions on days 2-4."""
     await update_rules(
         {
             "available_days": [0, 1, 2, 3, 4, 6],
@@ -157,6 +158,11 @@ async def test_the_slots_of_a_day_are_offered_exactly_when_the_day_is(db, make_c
     await BlockedDate.create(start_date=day(8), end_date=day(9))
     for offset, hour in ((2, 9), (2, 13), (2, 18), (3, 9), (3, 10), (3, 11), (4, 14)):
         await a_session(db, cast.theo, at(offset, hour))
+
+
+async def test_the_slots_of_a_day_are_offered_exactly_when_the_day_is(db, make_client):
+    cast, api = await clocked(db, make_client)
+    await a_busy_fortnight(db, cast)
     offered = await dates_offered(api)
     for offset in range(13):
         slots = await slots_of(api, offset)
@@ -171,18 +177,7 @@ async def test_a_request_checks_its_dates_as_the_calendar_offers_them(db, make_c
     """`dates_on_offer` (what a request's dates are checked against) works out only the days
     it is given when no cached calendar stands: it must agree with the whole calendar."""
     cast, api = await clocked(db, make_client)
-    await update_rules(
-        {
-            "available_days": [0, 1, 2, 3, 4, 6],
-            "minimum_notice_hours": 30,
-            "buffer_minutes": 15,
-            "max_sessions_per_day": 3,
-            "booking_horizon_days": 12,
-        }
-    )
-    await BlockedDate.create(start_date=day(8), end_date=day(9))
-    for offset, hour in ((2, 9), (2, 13), (2, 18), (3, 9), (3, 10), (3, 11), (4, 14)):
-        await a_session(db, cast.theo, at(offset, hour))
+    await a_busy_fortnight(db, cast)
     calendar = {date.fromisoformat(d) for d in await dates_offered(api)}
     assert calendar == {day(n) for n in (1, 4, 6, 7, 10, 11)}
     days = [day(n) for n in range(-1, 15)]
