@@ -62,6 +62,7 @@ from booking.person_fields import (
     clean_name,
     clean_phone,
     clean_text,
+    parse_day,
 )
 from booking.ratelimit import RateLimit, check_all, record_all
 from booking.settings import Settings
@@ -102,21 +103,9 @@ def _parse_id(appointment_id: uuid.UUID | str) -> uuid.UUID:
 # --- creating a request --------------------------------------------------------------------
 
 
-def _as_day(value: Any) -> date | None:
-    """A date given as a date or as YYYY-MM-DD, else None."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 async def offered_among(settings: Settings, values: list[Any], now: datetime) -> set[date]:
     """The dates among `values` a client may ask for (`booking.offers.dates_on_offer`)."""
-    return await dates_on_offer(settings, filter(None, map(_as_day, values)), now=now)
+    return await dates_on_offer(settings, filter(None, map(parse_day, values)), now=now)
 
 
 def clean_preferred_dates(
@@ -125,7 +114,7 @@ def clean_preferred_dates(
     cleaned: list[date] = []
     problems: list[str] = []
     for value in values:
-        day = _as_day(value)
+        day = parse_day(value)
         if day is None:
             problems.append(f"{value!r} is not a date in YYYY-MM-DD format.")
             continue

@@ -17,6 +17,8 @@ returns the cleaned value (stripped text; None for an empty optional field):
 - `check_profile(email, first_name, last_name, phone, *, password=None, names_required)
   -> Profile`: an account's details (and password) checked at once, InvalidInput naming
   every field at fault
+- `parse_day(value) -> date | None` (a date, or `YYYY-MM-DD` text; None otherwise) and
+  `clean_date(value, field, errors, *, required=True) -> date | None` on top of it
 """
 
 from __future__ import annotations
@@ -168,16 +170,25 @@ def check_profile(
     return Profile(email=address, first_name=first, last_name=last, phone=phone_text)
 
 
+def parse_day(value: Any) -> date | None:
+    """A date, or one typed as YYYY-MM-DD (outer spaces aside); None for anything else."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or len(value.strip()) != 10:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
 def clean_date(
     value: Any, field: str, errors: FieldErrors, *, required: bool = True
 ) -> date | None:
     """A typed YYYY-MM-DD date; a problem is added to `errors` under `field`."""
-    if isinstance(value, date) or (value is None and not required):
-        return value
-    try:
-        if not isinstance(value, str) or len(value.strip()) != 10:
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors.setdefault(field, []).append("Enter a date in YYYY-MM-DD format.")
+    if value is None and not required:
         return None
+    day = parse_day(value)
+    if day is None:
+        errors.setdefault(field, []).append("Enter a date in YYYY-MM-DD format.")
+    return day

@@ -18,17 +18,15 @@ from datetime import UTC, date, datetime, timedelta
 from booking.availability import SLOT_HOURS, practice_today
 from booking.errors import InvalidInput
 from booking.offers import load_openings, open_slots
+from booking.person_fields import parse_day
 from booking.settings import Settings
 
 
 def parse_offered_day(settings: Settings, value: str, now: datetime, horizon_days: int) -> date:
     """A `YYYY-MM-DD` between today and the horizon; InvalidInput on `date` otherwise."""
-    try:
-        if len(value) != 10:
-            raise ValueError
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput({"date": ["Enter a date in YYYY-MM-DD format."]}) from None
+    day = parse_day(value)
+    if day is None:
+        raise InvalidInput({"date": ["Enter a date in YYYY-MM-DD format."]})
     today = practice_today(settings, now)
     if not today <= day <= today + timedelta(days=horizon_days):
         raise InvalidInput({"date": [f"Choose a date from today to {horizon_days} days ahead."]})
