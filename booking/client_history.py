@@ -16,6 +16,7 @@ from typing import Any
 
 from tortoise import BaseDBAsyncClient, connections
 
+from booking.db_clients import placeholders
 from models import Appointment, AppointmentStatus, Attendance
 
 HISTORY_MONTHS = 6
@@ -65,10 +66,10 @@ WHERE (email_index = {5} OR user_id = {6}) AND id <> {7}
 _SQL: dict[str, str] = {}
 
 
-def _history_sql(dialect: str) -> str:
+def _history_sql(conn: BaseDBAsyncClient) -> str:
+    dialect = conn.capabilities.dialect
     if dialect not in _SQL:
-        mark = "?{}" if dialect == "sqlite" else "${}"
-        _SQL[dialect] = _HISTORY.format(*(mark.format(n) for n in range(8)))
+        _SQL[dialect] = _HISTORY.format("", *placeholders(conn, 7))
     return _SQL[dialect]
 
 
@@ -89,7 +90,7 @@ async def client_history(
         ids(user_id) if user_id else None,
         ids(appointment.id),
     ]
-    rows = await conn.execute_query_dict(_history_sql(conn.capabilities.dialect), values)
+    rows = await conn.execute_query_dict(_history_sql(conn), values)
     row = rows[0] if rows else {}
     return ClientHistory(
         sessions=row.get("sessions") or 0,

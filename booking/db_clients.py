@@ -50,6 +50,13 @@ _WRITE = re.compile(
 ANY_TABLE = "*"  # a write whose table cannot be told: it counts for every table
 
 
+def placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
+    """Numbered parameter marks of the connection's dialect for SQL the service writes
+    itself: `?1, ?2, ...` on SQLite, `$1, $2, ...` on PostgreSQL (a number may repeat)."""
+    sign = "?" if conn.capabilities.dialect == "sqlite" else "$"
+    return [f"{sign}{n}" for n in range(1, count + 1)]
+
+
 def written_table(query: str) -> str | None:
     """The table a statement may change for a cached answer (ANY_TABLE when it cannot be
     told), or None: a read, or a write to an uncounted table."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise import Tortoise, connections
 
+from booking.db_clients import placeholders
 from models import EncryptedJSONField, EncryptedTextField, current_vault
 
 
@@ -26,8 +27,7 @@ async def rotate_encrypted_fields(batch_size: int = 500) -> dict[str, int]:
         if not columns:
             continue
         pk = meta.db_pk_column
-        postgres = conn.capabilities.dialect == "postgres"
-        ph = "$1" if postgres else "?"
+        first, second = placeholders(conn, 2)
         column_list = ", ".join(f'"{c}"' for c in columns)
         rotated = 0
         last = None
@@ -35,7 +35,7 @@ async def rotate_encrypted_fields(batch_size: int = 500) -> dict[str, int]:
             select = f'SELECT "{pk}", {column_list} FROM "{meta.db_table}"'  # noqa: S608
             params: list = []
             if last is not None:
-                select += f' WHERE "{pk}" > {ph}'
+                select += f' WHERE "{pk}" > {first}'
                 params.append(last)
             select += f' ORDER BY "{pk}" LIMIT {int(batch_size)}'
             _, rows = await conn.execute_query(select, params)
@@ -49,10 +49,9 @@ async def rotate_encrypted_fields(batch_size: int = 500) -> dict[str, int]:
                     if token is None:
                         continue
                     new = vault.rotate(bytes(token))
-                    marks = ("$1", "$2") if postgres else ("?", "?")
                     sql = (
-                        f'UPDATE "{meta.db_table}" SET "{column}" = {marks[0]} '  # noqa: S608
-                        f'WHERE "{pk}" = {marks[1]}'
+                        f'UPDATE "{meta.db_table}" SET "{column}" = {first} '  # noqa: S608
+                        f'WHERE "{pk}" = {second}'
                     )
                     await conn.execute_query(sql, [new, last])
                 rotated += 1

@@ -23,6 +23,7 @@ from tortoise import BaseDBAsyncClient, connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from booking.db_clients import placeholders
 from models import Appointment, Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _insert_statement(conn: BaseDBAsyncClient) -> tuple[list[str], str]:
         meta = Notification._meta
         names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
         columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
-        marks = ", ".join("?" if dialect == "sqlite" else f"${i}" for i in range(1, len(names) + 1))
+        marks = ", ".join(placeholders(conn, len(names)))
         key = meta.fields_db_projection["dedupe_key"]
         # Names from the model, values only ever as parameters.
         sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks}) '  # noqa: S608

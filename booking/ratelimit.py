@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import BaseDBAsyncClient, connections
 
+from booking.db_clients import placeholders
 from booking.errors import RateLimited
 from models import RateLimitHit, current_vault
 
@@ -153,7 +154,7 @@ async def check_all(
     if not present:
         return
     conn = connections.get("default")
-    marks = _marks(conn)
+    marks = placeholders(conn, 2 * len(present))
     windows = " OR ".join(
         f"(bucket = {marks[2 * n]} AND at > {marks[2 * n + 1]})" for n in range(len(present))
     )
@@ -180,17 +181,7 @@ async def record_all(
     if not buckets:
         return
     conn = using_db or connections.get("default")
-    marks = _marks(conn)
+    marks = placeholders(conn, 2 * len(buckets))
     rows = ", ".join(f"({marks[2 * n]}, {marks[2 * n + 1]})" for n in range(len(buckets)))
     values = [v for bucket in buckets for v in (bucket, now)]
     await conn.execute_query(f"INSERT INTO rate_limit_hits (bucket, at) VALUES {rows}", values)  # noqa: S608
-
-
-def _marks(conn: BaseDBAsyncClient) -> list[str]:
-    """Placeholders in order: the ORM would build these two statements anew every time."""
-    if conn.capabilities.dialect == "sqlite":
-        return ["?"] * MAX_MARKS
-    return [f"${n}" for n in range(1, MAX_MARKS + 1)]
-
-
-MAX_MARKS = 16  # two per limit: no caller checks more than a few at once
