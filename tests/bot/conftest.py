@@ -20,11 +20,18 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, str]:
+    """Settings a module or class changes for its stories (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def settings(
     make_settings: Callable[..., Settings],
     database_url: str,
     telegram: FakeTelegram,
     smtp_settings: dict[str, str],
+    settings_overrides: dict[str, str],
 ) -> Settings:
     """The shared `db` fixture opens the database with these settings."""
     return make_settings(
@@ -33,6 +40,7 @@ async def settings(
         TELEGRAM_API_URL=telegram.api_url,
         PRACTICE_NAME="Calm Minds",
         **smtp_settings,
+        **settings_overrides,
     )
 
 

@@ -4,7 +4,6 @@ filters by action; his reading is recorded as the API's is. Alice is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from booking import audit
 from booking.appointments import create_appointment
 from booking.audit_pages import AUDIT_ACTIONS
 from booking.offers import available_dates
-from booking.settings import Settings
 from bot.audit_callbacks import AuditOlder, EraseClient, action_of_token, action_token
 from bot.callbacks import ALL_CALLBACKS, MAX_BYTES
 from bot.commands import bot_commands
@@ -21,7 +19,7 @@ from bot.detail_callbacks import ShowDetails
 from bot.privacy_views import EraseStep
 from models import AuditEvent, User
 from tests.bot.harness import BotUnderTest, linked_user
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import FakeUser
 
 both = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 THEO, TESS, ALICE = "theo@practice.example", "tess@practice.example", "alice.archer@example.com"
@@ -222,21 +220,8 @@ class TestUnderStaffRequire2fa:
     """STAFF_REQUIRE_2FA=true: a staff member not enrolled yet is told how, and served nothing."""
 
     @pytest.fixture
-    async def settings(
-        self,
-        make_settings: Callable[..., Settings],
-        database_url: str,
-        telegram: FakeTelegram,
-        smtp_settings: dict[str, str],
-    ) -> Settings:
-        return make_settings(
-            DATABASE_URL=database_url,
-            TELEGRAM_BOT_TOKEN=telegram.token,
-            TELEGRAM_API_URL=telegram.api_url,
-            PRACTICE_NAME="Calm Minds",
-            STAFF_REQUIRE_2FA="true",
-            **smtp_settings,
-        )
+    def settings_overrides(self) -> dict[str, str]:
+        return {"STAFF_REQUIRE_2FA": "true"}
 
     async def test_theo_must_enrol_before_reading_or_erasing(
         self, bot: BotUnderTest, theo: FakeUser, alice: FakeUser

@@ -4,7 +4,6 @@ from the authenticator app too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -18,28 +17,16 @@ from bot.commands import bot_commands
 from models import User, blind_index
 from tests.bot.harness import BotUnderTest, linked_user
 from tests.bot.test_bot_registration import code_from
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import FakeUser
 from tests.smtp_sink import Inbox
 
 THEO = "theo@practice.example"
 
 
 @pytest.fixture
-async def settings(
-    make_settings: Callable[..., Settings],
-    database_url: str,
-    telegram: FakeTelegram,
-    smtp_settings: dict[str, str],
-) -> Settings:
+def settings_overrides() -> dict[str, str]:
     """The stories' settings, with STAFF_REQUIRE_2FA=true."""
-    return make_settings(
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=telegram.token,
-        TELEGRAM_API_URL=telegram.api_url,
-        PRACTICE_NAME="Calm Minds",
-        STAFF_REQUIRE_2FA="true",
-        **smtp_settings,
-    )
+    return {"STAFF_REQUIRE_2FA": "true"}
 
 
 async def enrol(settings: Settings, user: User) -> tuple[pyotp.TOTP, list[str]]:
