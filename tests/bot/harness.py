@@ -14,7 +14,7 @@ from booking.scheduler import running_scheduler
 from booking.settings import Settings
 from bot.app import RunningBot, running_bot
 from models import NotificationChannel, User, blind_index
-from tests.fake_telegram import FakeUser
+from tests.fake_telegram import BotMessage, FakeUser
 
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
@@ -84,10 +84,10 @@ def day_label(day: date) -> str:
     return str(day.day) if day.day != 1 else f"1 {day:%b}"
 
 
-async def book_in_chat(
+async def walk_to_the_note(
     client: FakeUser, days: list[date], slot_label: str = "Evening (18:00-21:00)"
-) -> None:
-    """The client walks /book to the end: dates, one slot, no note, Confirm."""
+) -> BotMessage:
+    """The client walks /book to the note: dates, one slot; returns the note's prompt."""
     await client.send("/book")
     calendar = await client.expect("Which days would suit you?")
     for day in days:
@@ -98,7 +98,14 @@ async def book_in_chat(
     await client.press(slots, slot_label)
     slots = await client.expect("Which times of day suit you?")
     await client.press(slots, "Next")
-    prompt = await client.expect("Anything you would like the therapist to know")
+    return await client.expect("Anything you would like the therapist to know")
+
+
+async def book_in_chat(
+    client: FakeUser, days: list[date], slot_label: str = "Evening (18:00-21:00)"
+) -> None:
+    """The client walks /book to the end: dates, one slot, no note, Confirm."""
+    prompt = await walk_to_the_note(client, days, slot_label)
     await client.press(prompt, "Skip")
     summary = await client.expect("Please check your request:")
     await client.press(summary, "Confirm")

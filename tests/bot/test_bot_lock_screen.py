@@ -34,7 +34,7 @@ from models import (
     WaitlistOffer,
     blind_index,
 )
-from tests.bot.harness import BotUnderTest, book_in_chat, day_label, linked_user
+from tests.bot.harness import BotUnderTest, book_in_chat, day_label, linked_user, walk_to_the_note
 from tests.bot.lifecycle_support import (
     deliver,
     in_practice_time,
@@ -139,17 +139,7 @@ async def test_theos_new_request_notice_names_nobody_until_he_presses_and_his_lo
     bot: BotUnderTest, alice: FakeUser, theo: FakeUser, telegram: FakeTelegram
 ) -> None:
     client, therapist = await people(alice, theo)
-    await alice.send("/book")
-    day = (await _open_days(bot))[0]
-    calendar = await alice.expect("Which days would suit you?")
-    await alice.press(calendar, day_label(day))
-    calendar = await alice.expect("Which days would suit you?")
-    await alice.press(calendar, "Next (1 chosen)")
-    slots = await alice.expect("Which times of day suit you?")
-    await alice.press(slots, "Evening (18:00-21:00)")
-    slots = await alice.expect("Which times of day suit you?")
-    await alice.press(slots, "Next")
-    await alice.expect("Anything you would like the therapist to know")
+    await walk_to_the_note(alice, [(await _open_days(bot))[0]])
     await alice.send("Panic attacks on the underground")
     summary = await alice.expect("Please check your request:")
     assert summary.kind == "edited"  # sent neutral first, the note only in the edit

@@ -12,7 +12,7 @@ import pytest
 from booking.offers import available_dates
 from booking.settings import Settings
 from bot.safety_texts import NOT_AN_EMERGENCY_CHANNEL
-from tests.bot.harness import BotUnderTest, day_label, linked_user
+from tests.bot.harness import BotUnderTest, linked_user, walk_to_the_note
 from tests.bot.lifecycle_support import deliver
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.smtp_sink import Inbox, body_text
@@ -78,17 +78,7 @@ async def test_the_summary_and_the_confirmation_email_carry_it(
     bot: BotUnderTest, alice: FakeUser, inbox: Inbox, crisis: str | None
 ) -> None:
     await linked_user(alice, "alice@example.com")
-    day = (await available_dates(bot.settings))[0]
-    await alice.send("/book")
-    calendar = await alice.expect("Which days would suit you?")
-    await alice.press(calendar, day_label(day))
-    calendar = await alice.expect("Which days would suit you?")
-    await alice.press(calendar, "Next (1 chosen)")
-    slots = await alice.expect("Which times of day suit you?")
-    await alice.press(slots, "Evening (18:00-21:00)")
-    slots = await alice.expect("Which times of day suit you?")
-    await alice.press(slots, "Next")
-    prompt = await alice.expect("Anything you would like the therapist to know")
+    prompt = await walk_to_the_note(alice, [(await available_dates(bot.settings))[0]])
     await alice.press(prompt, "Skip")
     summary = await alice.expect("Please check your request:")
     _shows_crisis(summary.text, crisis)
