@@ -13,6 +13,7 @@ import pytest
 from booking.appointments import create_appointment, schedule_appointment
 from booking.audit import CLIENT_EXPORT
 from booking.offers import available_dates
+from booking.settings import Settings
 from bot.callbacks import ALL_CALLBACKS
 from bot.commands import bot_commands
 from bot.privacy_views import EraseStep
@@ -38,21 +39,25 @@ async def erasure_code(inbox: Inbox, nth: int = 1) -> str:
     return match.group(1)
 
 
-async def alice_with_a_session(db, alice: FakeUser, theo: FakeUser) -> tuple[User, Appointment]:
-    """Alice (linked) has a session with Theo (linked staff) in a week."""
-    user = await linked_user(alice, ALICE)
-    therapist = await linked_user(theo, "theo@practice.example", staff=True)
-    dates = await available_dates(db)
-    request = await create_appointment(
-        db,
+async def a_request(settings: Settings, user: User | None, email: str = ALICE) -> Appointment:
+    dates = await available_dates(settings)
+    return await create_appointment(
+        settings,
         user=user,
         first_name="Alice",
         last_name="Archer",
-        email=ALICE,
+        email=email,
         preferred_dates=[dates[5].isoformat()],
         preferred_time_slots=["morning"],
         reason=REASON,
     )
+
+
+async def alice_with_a_session(db, alice: FakeUser, theo: FakeUser) -> tuple[User, Appointment]:
+    """Alice (linked) has a session with Theo (linked staff) in a week."""
+    user = await linked_user(alice, ALICE)
+    therapist = await linked_user(theo, "theo@practice.example", staff=True)
+    request = await a_request(db, user)
     start = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=7)
     session = await schedule_appointment(db, request.id, therapist, start)
     return user, session

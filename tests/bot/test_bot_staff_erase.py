@@ -10,33 +10,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from booking.appointments import create_appointment, schedule_appointment
+from booking.appointments import schedule_appointment
 from booking.audit import CLIENT_ERASE
-from booking.offers import available_dates
 from booking.settings import Settings
 from bot.audit_callbacks import EraseClient
 from models import Appointment, AppointmentStatus, AuditEvent, Notification, User, blind_index
 from tests.bot.harness import BotUnderTest, linked_user
+from tests.bot.test_bot_privacy import ALICE, REASON, a_request
 from tests.fake_telegram import FakeUser
 
 both = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
-THEO, ALICE = "theo@practice.example", "alice.archer@example.com"
-REASON = "Panic on the Harbourside night bus"
+THEO = "theo@practice.example"
 STAFF_ONLY = "Only the practice's staff can do that."
-
-
-async def a_request(settings: Settings, user: User | None, email: str = ALICE) -> Appointment:
-    dates = await available_dates(settings)
-    return await create_appointment(
-        settings,
-        user=user,
-        first_name="Alice",
-        last_name="Archer",
-        email=email,
-        preferred_dates=[dates[5].isoformat()],
-        preferred_time_slots=["morning"],
-        reason=REASON,
-    )
 
 
 async def alice_with_a_session(
