@@ -31,6 +31,9 @@ from tests.bot.lifecycle_support import (
 )
 from tests.fake_telegram import BotMessage, FakeUser
 
+# A request to move, as staff see it (and again after a Move is called off).
+MOVE_REQUEST_BUTTONS = ["Move", "Propose times", "Keep", "Cancel session", "Show details"]
+
 
 async def upcoming_card(therapist: FakeUser) -> BotMessage:
     await therapist.send("/upcoming")
@@ -200,13 +203,7 @@ async def test_alices_move_request_arrives_with_move_propose_and_keep(
     await request_reschedule(bot.settings, session.id, client, [wished], ["morning"], "Mornings")
     await deliver(bot)
     request = await theo.expect("asks to move the session on")
-    assert request.button_texts == [
-        "Move",
-        "Propose times",
-        "Keep",
-        "Cancel session",
-        "Show details",
-    ]
+    assert request.button_texts == MOVE_REQUEST_BUTTONS
 
     # Her note is behind Show details (the notification names no note).
     assert "Mornings" not in request.text
@@ -223,13 +220,7 @@ async def test_alices_move_request_arrives_with_move_propose_and_keep(
     assert times.button_texts[:6] == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
     await theo.press(times, "Cancel")
     restored = await theo.expect("Session (ref. ")
-    assert restored.button_texts == [
-        "Move",
-        "Propose times",
-        "Keep",
-        "Cancel session",
-        "Show details",
-    ]
+    assert restored.button_texts == MOVE_REQUEST_BUTTONS
 
     await theo.press(restored, "Keep")
     await theo.expect("Kept at its time by you.")

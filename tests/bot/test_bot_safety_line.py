@@ -5,16 +5,13 @@ reach someone at once. Theo (staff) is not told it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from booking.offers import available_dates
-from booking.settings import Settings
 from bot.safety_texts import NOT_AN_EMERGENCY_CHANNEL
 from tests.bot.harness import BotUnderTest, linked_user, walk_to_the_note
 from tests.bot.lifecycle_support import deliver
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import FakeUser
 from tests.smtp_sink import Inbox, body_text
 
 CRISIS = "If you are in danger now, call 112 or the Samaritans on 116 123."
@@ -26,23 +23,9 @@ def crisis(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
-async def settings(
-    make_settings: Callable[..., Settings],
-    database_url: str,
-    telegram: FakeTelegram,
-    smtp_settings: dict[str, str],
-    crisis: str | None,
-) -> Settings:
+def settings_overrides(crisis: str | None) -> dict[str, str]:
     """The bot's settings (as in conftest), with CRISIS_MESSAGE set or not."""
-    extra = {"CRISIS_MESSAGE": crisis} if crisis else {}
-    return make_settings(
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=telegram.token,
-        TELEGRAM_API_URL=telegram.api_url,
-        PRACTICE_NAME="Calm Minds",
-        **smtp_settings,
-        **extra,
-    )
+    return {"CRISIS_MESSAGE": crisis} if crisis else {}
 
 
 def _shows_crisis(text: str, crisis: str | None) -> None:
