@@ -58,7 +58,8 @@ async def test_alice_books_two_dates_in_the_evening_with_a_note(
     assert appointment.status == AppointmentStatus.PENDING_REVIEW
     account = await User.get(telegram_user_id=alice.id)
     assert appointment.user_id == account.id  # type: ignore[attr-defined]
-    # The draft is gone with the conversation.
+    # The draft is gone with the conversation (stored after the reply: the update's end).
+    await bot.settle()
     assert not await ConversationState.filter(key__startswith="conv:booking").exists()
 
 

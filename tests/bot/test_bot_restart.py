@@ -28,6 +28,7 @@ async def test_alice_continues_her_booking_after_the_bot_restarts(
     slots = await alice.expect("Which times of day suit you?")
 
     # Written after the update, not only at shutdown: a crash here would lose nothing either.
+    await bot.settle()  # the update's end (the state is stored after the reply is sent)
     assert await ConversationState.filter(key__startswith="conv:booking:").exists()
     assert await ConversationState.filter(key=f"user:{alice.id}").exists()
 
