@@ -1,9 +1,11 @@
 """SQLite on the event loop's thread: another process's lock is waited for without blocking
-the loop, for a while, and then the refusal is raised (booking/sqlite_inline.py)."""
+the loop, for a while, and then the refusal is raised; the log is checkpointed by a thread
+of its own, never by a commit (booking/sqlite_inline.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 
@@ -70,3 +72,35 @@ async def test_a_stale_snapshot_is_raised_at_once(database):
         await conn.execute("INSERT INTO t VALUES (5)")
     assert time.monotonic() - started < 0.5  # no waiting can make it current
     await conn.rollback()
+
+
+async def _checkpointed(conn: sqlite_inline.InlineConnection, count: int) -> None:
+    for _ in range(200):
+        if conn.checkpointer.checkpoints >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{conn.checkpointer.checkpoints} checkpoints, not {count}")
+
+
+@pytest.mark.parametrize("in_transaction", [True, False])
+async def test_the_log_is_checkpointed_by_a_thread_not_by_the_commit(
+    database, monkeypatch, in_transaction
+):
+    path, conn, _other = database
+    monkeypatch.setattr(sqlite_inline, "CHECKPOINT_EVERY", 0.01)
+    rows = await conn.execute_fetchall("PRAGMA wal_autocheckpoint", [])
+    assert tuple(rows[0]) == (0,)  # the committing connection never checkpoints itself
+    blob = "x" * 2000
+    if in_transaction:
+        await conn.execute("BEGIN")
+        await conn.executemany("INSERT INTO t VALUES (?)", [[blob]] * 600)
+        await conn.commit()
+    else:  # a statement of its own commits as it ends
+        await conn.execute("INSERT INTO t SELECT ? FROM (SELECT 1 UNION ALL SELECT 2)", [blob])
+    await _checkpointed(conn, 1)
+    written = 600 if in_transaction else 2
+    assert os.path.getsize(path) > written * len(blob)  # copied into the database file
+    thread = conn.checkpointer._thread
+    assert thread is not None and thread.is_alive()
+    await conn.close()
+    assert not thread.is_alive()  # closing stops it (and does not wait out the pause)
