@@ -66,6 +66,7 @@ from typing import Any
 from tortoise import BaseDBAsyncClient
 
 from booking.client_history import client_history
+from booking.freshness import Fresh
 from booking.meetings import JoinWindow, Participant, meeting_url
 from booking.messages import appointment_emails as emails
 from booking.messages import attendance_chat, chat
@@ -218,8 +219,19 @@ class Outbox:
         )
 
 
+# The active staff, read for every request and decision, written almost never: reused while
+# no write to `users` went through this process (within a second for other processes').
+_staff = Fresh(tables=("users",))
+
+
 async def active_staff(conn: BaseDBAsyncClient) -> list[User]:
-    return await User.filter(is_staff=True, is_active=True).using_db(conn).order_by("created_at")
+    """Every active staff member, oldest first (rows to read, never to change or save)."""
+
+    async def load() -> tuple[User, ...]:
+        query = User.filter(is_staff=True, is_active=True).using_db(conn)
+        return tuple(await query.order_by("created_at"))
+
+    return list(await _staff.get("active", load))
 
 
 async def client_account(appointment: Appointment, conn: BaseDBAsyncClient) -> User | None:
@@ -243,14 +255,12 @@ async def client_outbox(
 
 
 async def session_staff(appointment: Appointment, conn: BaseDBAsyncClient) -> list[User]:
-    """Who hears of the session on the practice's side: its therapist (who decided it),
-    or every active staff member while it has none."""
+    """Who hears of the session on the practice's side: its therapist (who decided it,
+    while still active staff), or every active staff member while it has none."""
     decided_by = appointment.decided_by_id  # type: ignore[attr-defined]
-    if decided_by:
-        therapist = await User.get_or_none(id=decided_by, is_active=True).using_db(conn)
-        if therapist is not None:
-            return [therapist]
-    return await active_staff(conn)
+    staff = await active_staff(conn)
+    therapist = [member for member in staff if member.id == decided_by]
+    return therapist or staff
 
 
 async def queue_request_notices(
