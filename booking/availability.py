@@ -49,7 +49,7 @@ from booking.clashes import (
     describe_clashes,
     session_clashes,
 )
-from booking.db_clients import placeholders
+from booking.db_clients import Statements, uuid_value
 from booking.errors import Conflict, InvalidInput
 from booking.freshness import Fresh
 from booking.settings import Settings
@@ -289,24 +289,14 @@ def wall_clock_start(settings: Settings, day: date, minute: int) -> datetime | N
 # text; asyncpg gives the values themselves.
 _BUSY = (
     "SELECT id, scheduled_datetime, scheduled_duration FROM appointments "
-    "WHERE status = {0} AND scheduled_datetime >= {1} AND scheduled_datetime < {2}"
+    "WHERE status = {1} AND scheduled_datetime >= {2} AND scheduled_datetime < {3}"
 )
-_BLOCKS = (
-    "SELECT start_date, end_date FROM blocked_dates WHERE start_date <= {0} AND end_date >= {1}"
+_SQL = Statements(
+    busy=_BUSY,
+    busy_but=_BUSY + " AND id <> {4}",
+    blocks="SELECT start_date, end_date FROM blocked_dates "
+    "WHERE start_date <= {1} AND end_date >= {2} ORDER BY start_date, id",
 )
-_SQL: dict[tuple[str, str], str] = {}
-
-
-def _sql(conn: BaseDBAsyncClient, name: str) -> str:
-    key = (conn.capabilities.dialect, name)
-    if key not in _SQL:
-        marks = placeholders(conn, 4)
-        _SQL[key] = {
-            "busy": _BUSY.format(*marks),
-            "busy_but": _BUSY.format(*marks) + f" AND id <> {marks[3]}",
-            "blocks": _BLOCKS.format(*marks) + " ORDER BY start_date, id",
-        }[name]
-    return _SQL[key]
 
 
 async def busy_query(
@@ -321,10 +311,9 @@ async def busy_query(
     values: list[Any] = [AppointmentStatus.SCHEDULED.value, start.astimezone(UTC)]
     values.append(end.astimezone(UTC))
     if exclude is not None:
-        values.append(str(exclude) if sqlite else exclude)
-    _, rows = await conn.execute_query(
-        _sql(conn, "busy" if exclude is None else "busy_but"), values
-    )
+        values.append(uuid_value(conn, exclude))
+    query = _SQL.sql(conn, "busy" if exclude is None else "busy_but")
+    _, rows = await conn.execute_query(query, values)
     if not sqlite:
         return [(row[0], row[1], row[2]) for row in rows]
     return [(uuid.UUID(i), datetime.fromisoformat(at), minutes) for i, at, minutes in rows]
@@ -335,7 +324,7 @@ async def blocked_between(
 ) -> list[tuple[date, date]]:
     """(start, end) of the blocked periods touching the days first..last, in order."""
     conn = using_db or connections.get("default")
-    _, rows = await conn.execute_query(_sql(conn, "blocks"), [last, first])
+    _, rows = await conn.execute_query(_SQL.sql(conn, "blocks"), [last, first])
     if conn.capabilities.dialect != "sqlite":
         return [(row[0], row[1]) for row in rows]
     return [(date.fromisoformat(start), date.fromisoformat(end)) for start, end in rows]

@@ -16,7 +16,7 @@ from typing import Any
 
 from tortoise import BaseDBAsyncClient, connections
 
-from booking.db_clients import placeholders
+from booking.db_clients import Statements, uuid_value
 from models import Appointment, AppointmentStatus, Attendance
 
 HISTORY_MONTHS = 6
@@ -53,7 +53,8 @@ def history_line(history: ClientHistory) -> str:
 # ORM built this query anew for every request (a sixth of what a request cost). Parameters:
 # 1 scheduled, 2 window start, 3 now, 4 no_show, 5 e-mail index, 6 account id (NULL matches
 # nothing), 7 this id.
-_HISTORY = """
+_SQL = Statements(
+    history="""
 SELECT COUNT(*) AS earlier,
   COUNT(CASE WHEN status = {1} AND scheduled_datetime >= {2}
              AND scheduled_datetime <= {3} THEN 1 END) AS sessions,
@@ -63,14 +64,7 @@ SELECT COUNT(*) AS earlier,
 FROM appointments
 WHERE (email_index = {5} OR user_id = {6}) AND id <> {7}
 """
-_SQL: dict[str, str] = {}
-
-
-def _history_sql(conn: BaseDBAsyncClient) -> str:
-    dialect = conn.capabilities.dialect
-    if dialect not in _SQL:
-        _SQL[dialect] = _HISTORY.format("", *placeholders(conn, 7))
-    return _SQL[dialect]
+)
 
 
 async def client_history(
@@ -79,18 +73,16 @@ async def client_history(
     """The client's other appointments (by the account or the address), in one query."""
     conn = conn or connections.get("default")
     user_id = appointment.user_id  # type: ignore[attr-defined]
-    # UUIDs as text on SQLite (how they are stored there), as UUIDs for asyncpg.
-    ids = str if conn.capabilities.dialect == "sqlite" else (lambda value: value)
     values = [
         AppointmentStatus.SCHEDULED.value,
         now - HISTORY_WINDOW,
         now,
         Attendance.NO_SHOW.value,
         appointment.email_index,
-        ids(user_id) if user_id else None,
-        ids(appointment.id),
+        uuid_value(conn, user_id),
+        uuid_value(conn, appointment.id),
     ]
-    rows = await conn.execute_query_dict(_history_sql(conn), values)
+    rows = await conn.execute_query_dict(_SQL.sql(conn, "history"), values)
     row = rows[0] if rows else {}
     return ClientHistory(
         sessions=row.get("sessions") or 0,

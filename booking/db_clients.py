@@ -57,6 +57,45 @@ def placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
     return [f"{sign}{n}" for n in range(1, count + 1)]
 
 
+class Statements:
+    """SQL the service writes itself, each text made once per dialect (and length).
+
+    `{1}`, `{2}`, ... in a text are its parameters, written as the dialect's numbered marks
+    (`placeholders`); `{in}` stands for `extra` more marks numbered on from those, comma
+    separated (a list whose length the call knows). Only names and marks are ever put in
+    the text: values always go as parameters.
+
+    `statements.sql(conn, name, extra=0) -> str`; `statements.define(name, text)` adds a
+    text made from the model's names at the call (kept if the name is known already).
+    """
+
+    def __init__(self, **texts: str) -> None:
+        self._texts = texts
+        self._made: dict[tuple[str, str, int], str] = {}
+
+    def define(self, name: str, text: str) -> None:
+        self._texts.setdefault(name, text)
+
+    def sql(self, conn: BaseDBAsyncClient, name: str, extra: int = 0) -> str:
+        key = (conn.capabilities.dialect, name, extra)
+        made = self._made.get(key)
+        if made is None:
+            text = self._texts[name]
+            count = max((int(n) for n in re.findall(r"\{(\d+)\}", text)), default=0)
+            marks = placeholders(conn, count + extra)
+            text = text.replace("{in}", ", ".join(marks[count:]))
+            made = self._made[key] = re.sub(r"\{(\d+)\}", lambda m: marks[int(m[1]) - 1], text)
+        return made
+
+
+def uuid_value(conn: BaseDBAsyncClient, value: Any) -> Any:
+    """A UUID as a parameter of the connection's dialect: text on SQLite (as stored there),
+    the UUID itself for asyncpg; None stays None."""
+    if value is None or conn.capabilities.dialect != "sqlite":
+        return value
+    return str(value)
+
+
 def written_table(query: str) -> str | None:
     """The table a statement may change for a cached answer (ANY_TABLE when it cannot be
     told), or None: a read, or a write to an uncounted table."""
