@@ -75,6 +75,7 @@ from booking.transitions import (
     record_event,
     require_bookable_start,
     require_staff,
+    take,
 )
 from models import Appointment, AppointmentStatus, Role, User, blind_index
 
@@ -387,17 +388,13 @@ async def _decide_pending(
 ) -> Appointment:
     """Move a pending request on with one conditional UPDATE: exactly one caller wins."""
     await lock_scheduling(conn)
-    updated = (
-        await Appointment.filter(id=appointment_id, status=AppointmentStatus.PENDING_REVIEW)
-        .using_db(conn)
-        .update(**changes, decided_by_id=staff.id, decided_at=now, updated_at=now)
-    )
-    if not updated:
+    changes |= {"decided_by_id": staff.id, "decided_at": now, "updated_at": now}
+    appointment = await take(conn, appointment_id, (AppointmentStatus.PENDING_REVIEW,), **changes)
+    if appointment is None:
         current = await Appointment.filter(id=appointment_id).using_db(conn).first()
         if current is None:
             raise NotFound("Appointment not found.")
         raise Conflict(f"This request is already {current.status.value.replace('_', ' ')}.")
-    appointment = await Appointment.get(id=appointment_id).using_db(conn)
     kind = EVENT_SCHEDULED if appointment.status == AppointmentStatus.SCHEDULED else EVENT_REJECTED
     await record_event(conn, appointment, staff, kind, now)
     await close_offers(conn, appointment, now)  # a decision replaces the proposals made
