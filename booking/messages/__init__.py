@@ -9,5 +9,5 @@ message goes to whom and when is decided by the notices modules
 - `appointment_emails`: the booking flow's e-mails (receipt, staff notice, confirmation
   with invitation, rejection, reminders)
 - `chat`: the booking flow's Telegram messages
-- `calendar`: the `.ics` invitation (RFC 5545, built with `icalendar`)
+- `calendar`: the `.ics` invitation (RFC 5545, escaped and folded by hand)
 """
