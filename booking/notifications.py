@@ -23,7 +23,7 @@ from tortoise import BaseDBAsyncClient, connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from booking.db_clients import placeholders
+from booking.db_clients import Statements, placeholders, uuid_value
 from models import Appointment, Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -136,10 +136,23 @@ async def cancel_pending(
     using_db: BaseDBAsyncClient | None = None,
 ) -> int:
     """Cancel an appointment's not-yet-sent notifications (all, or those of `kinds`)."""
-    query = Notification.filter(appointment_id=appointment.pk, status=NotificationStatus.PENDING)
-    if kinds is not None:
-        query = query.filter(kind__in=list(kinds))
-    return await query.using_db(using_db).update(status=NotificationStatus.CANCELLED)
+    conn = using_db or connections.get("default")
+    values = [NotificationStatus.CANCELLED.value, uuid_value(conn, appointment.pk)]
+    values.append(NotificationStatus.PENDING.value)
+    if kinds is None:
+        cancelled, _ = await conn.execute_query(_SQL.sql(conn, "cancel"), values)
+        return cancelled
+    kinds = list(kinds)
+    if not kinds:
+        return 0
+    statement = _SQL.sql(conn, "cancel_kinds", len(kinds))
+    cancelled, _ = await conn.execute_query(statement, values + kinds)
+    return cancelled
+
+
+# Every decision cancels its appointment's queued reminders: SQL written once per dialect.
+_CANCEL = "UPDATE notifications SET status = {1} WHERE appointment_id = {2} AND status = {3}"
+_SQL = Statements(cancel=_CANCEL, cancel_kinds=_CANCEL + " AND kind IN ({in})")
 
 
 def backoff(attempts: int) -> timedelta:
