@@ -24,6 +24,7 @@ from booking.availability import (
     SLOT_HOURS,
     STEP_MINUTES,
     AvailabilityRules,
+    blocked_between,
     busy_of,
     busy_query,
     day_bounds,
@@ -34,7 +35,6 @@ from booking.availability import (
 from booking.clashes import Block, Busy, is_blocked, is_free
 from booking.freshness import Fresh
 from booking.settings import Settings
-from models import BlockedDate
 
 _offers = Fresh()  # the offered dates, reused within a second (see available_dates)
 
@@ -74,9 +74,7 @@ async def load_openings(
     reach = LONGEST_REACH + timedelta(minutes=rules.buffer_minutes)
     start, end = day_bounds(settings, first)[0], day_bounds(settings, last)[1]
     rows = await busy_query(start - reach, end + reach, exclude_appointment_id)
-    blocks = await BlockedDate.filter(start_date__lte=last, end_date__gte=first).values_list(
-        "start_date", "end_date"
-    )
+    blocks = await blocked_between(first, last)
     return Openings(rules=rules, blocks=tuple(sorted(blocks)), busy=busy_of(rows))
 
 
