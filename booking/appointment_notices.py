@@ -66,6 +66,7 @@ from typing import Any
 from tortoise import BaseDBAsyncClient
 
 from booking.client_history import client_history
+from booking.db_clients import Statements, uuid_value
 from booking.freshness import Fresh
 from booking.meetings import JoinWindow, Participant, meeting_url
 from booking.messages import appointment_emails as emails
@@ -234,24 +235,35 @@ async def active_staff(conn: BaseDBAsyncClient) -> list[User]:
     return list(await _staff.get("active", load))
 
 
-async def client_account(appointment: Appointment, conn: BaseDBAsyncClient) -> User | None:
-    """The client's account: the linked user, or the verified owner of the address."""
-    if appointment.user_id:  # type: ignore[attr-defined]
-        return await User.get_or_none(id=appointment.user_id).using_db(conn)  # type: ignore[attr-defined]
-    return (
-        await User.filter(email_index=appointment.email_index, email_verified_at__isnull=False)
-        .using_db(conn)
-        .first()
-    )
+# The client's Telegram chat, for every transition that tells the client: only that
+# column is read (the ORM loaded and decrypted the whole account for it).
+_SQL = Statements(
+    chat_of_account="SELECT telegram_user_id FROM users WHERE id = {1}",
+    chat_of_address="SELECT telegram_user_id FROM users "
+    "WHERE email_index = {1} AND email_verified_at IS NOT NULL LIMIT 1",
+)
+
+
+async def client_chat(appointment: Appointment, conn: BaseDBAsyncClient) -> str | None:
+    """The Telegram chat of the client's account (the linked user, or the verified owner of
+    the address), when it has one."""
+    user_id = appointment.user_id  # type: ignore[attr-defined]
+    if user_id:
+        rows = await conn.execute_query_dict(
+            _SQL.sql(conn, "chat_of_account"), [uuid_value(conn, user_id)]
+        )
+    else:
+        statement = _SQL.sql(conn, "chat_of_address")
+        rows = await conn.execute_query_dict(statement, [appointment.email_index])
+    chat_id = rows[0]["telegram_user_id"] if rows else None
+    return str(chat_id) if chat_id else None
 
 
 async def client_outbox(
     appointment: Appointment, conn: BaseDBAsyncClient, tag: str | None = None
 ) -> Outbox:
     """An outbox that tells the client in Telegram too, when their account is linked."""
-    account = await client_account(appointment, conn)
-    chat_id = account.telegram_user_id if account is not None else None
-    return Outbox(appointment, conn, str(chat_id) if chat_id else None, tag)
+    return Outbox(appointment, conn, await client_chat(appointment, conn), tag)
 
 
 async def session_staff(appointment: Appointment, conn: BaseDBAsyncClient) -> list[User]:

@@ -199,7 +199,19 @@ async def get_rules(using_db: BaseDBAsyncClient | None = None) -> AvailabilityRu
     """The practice's rules: read inside the caller's transaction when one is given (a
     decision under the lock), else reused for up to a second (`booking.freshness`)."""
     if using_db is not None:
-        return AvailabilityRules.of(await get_availability(using_db))
+        rows = await using_db.execute_query_dict(_SQL.sql(using_db, "rules"), [])
+        if not rows:  # the row is made on first use
+            return AvailabilityRules.of(await get_availability(using_db))
+        row = rows[0]
+        days = Availability._meta.fields_map["available_days"].to_python_value
+        return AvailabilityRules(
+            available_days=tuple(days(row["available_days"])),
+            minimum_notice_hours=row["minimum_notice_hours"],
+            booking_horizon_days=row["booking_horizon_days"],
+            buffer_minutes=row["buffer_minutes"],
+            max_sessions_per_day=row["max_sessions_per_day"],
+            cancellation_notice_hours=row["cancellation_notice_hours"],
+        )
     return await _rules.get("rules", _read_rules)
 
 
@@ -296,6 +308,8 @@ _SQL = Statements(
     busy_but=_BUSY + " AND id <> {4}",
     blocks="SELECT start_date, end_date FROM blocked_dates "
     "WHERE start_date <= {1} AND end_date >= {2} ORDER BY start_date, id",
+    rules="SELECT available_days, minimum_notice_hours, booking_horizon_days, buffer_minutes, "
+    "max_sessions_per_day, cancellation_notice_hours FROM availability ORDER BY id LIMIT 1",
 )
 
 
