@@ -104,3 +104,21 @@ async def test_the_log_is_checkpointed_by_a_thread_not_by_the_commit(
     assert thread is not None and thread.is_alive()
     await conn.close()
     assert not thread.is_alive()  # closing stops it (and does not wait out the pause)
+
+
+async def test_under_steady_writes_the_log_is_restarted_not_grown(database, monkeypatch):
+    path, conn, _other = database
+    monkeypatch.setattr(sqlite_inline, "CHECKPOINT_EVERY", 0.005)
+    monkeypatch.setattr(sqlite_inline, "RESTART_AT", 40)
+    await conn.execute("PRAGMA journal_size_limit = -1")  # as booking.db sets it
+    blob = "y" * 3000  # a page of its own, about
+    for _ in range(600):  # a write every millisecond: no checkpoint ever catches up
+        await conn.execute("BEGIN")
+        await conn.execute("INSERT INTO t VALUES (?)", [blob])
+        await conn.commit()
+        await asyncio.sleep(0.001)
+    assert conn.checkpointer.restarts >= 1
+    # Without restarts the log would hold every one of the 600 writes' pages.
+    assert os.path.getsize(f"{path}-wal") < 300 * 4096
+    rows = await conn.execute_fetchall("SELECT COUNT(*) FROM t", [])
+    assert tuple(rows[0]) == (600,)
