@@ -66,7 +66,8 @@ class Statements:
     the text: values always go as parameters.
 
     `statements.sql(conn, name, extra=0) -> str`; `statements.define(name, text)` adds a
-    text made from the model's names at the call (kept if the name is known already).
+    text made from the model's names at the call (kept if the name is known already);
+    `name in statements`.
     """
 
     def __init__(self, **texts: str) -> None:
@@ -75,6 +76,9 @@ class Statements:
 
     def define(self, name: str, text: str) -> None:
         self._texts.setdefault(name, text)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._texts
 
     def sql(self, conn: BaseDBAsyncClient, name: str, extra: int = 0) -> str:
         key = (conn.capabilities.dialect, name, extra)

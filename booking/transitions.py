@@ -130,15 +130,15 @@ async def take(
     decision about a third of its time.
     """
     statuses = [status.value for status in allowed]
-    names = tuple(changes)
-    statement = f"take:{','.join(names)}"
+    statement = f"take:{','.join(changes)}"
     meta = Appointment._meta
-    columns = [meta.fields_db_projection[name] for name in names]
-    sets = ", ".join(f'"{column}" = {{{n}}}' for n, column in enumerate(columns, 1))
-    where = f"id = {{{len(columns) + 1}}} AND status IN ({{in}})"
-    # Names from the model, values only ever as parameters.
-    text = f"UPDATE appointments SET {sets} WHERE {where} RETURNING *"  # noqa: S608
-    _SQL.define(statement, text)
+    if statement not in _SQL:
+        columns = [meta.fields_db_projection[name] for name in changes]
+        sets = ", ".join(f'"{column}" = {{{n}}}' for n, column in enumerate(columns, 1))
+        where = f"id = {{{len(columns) + 1}}} AND status IN ({{in}})"
+        # Names from the model, values only ever as parameters.
+        text = f"UPDATE appointments SET {sets} WHERE {where} RETURNING *"  # noqa: S608
+        _SQL.define(statement, text)
     fields = meta.fields_map
     values = [fields[name].to_db_value(value, None) for name, value in changes.items()]
     values += [uuid_value(conn, appointment_id), *statuses]
