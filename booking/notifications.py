@@ -82,20 +82,31 @@ async def enqueue(
 
     Pass the transaction as `using_db` so the row commits (or not) with the change.
     """
-    row = Notification(
-        channel=NotificationChannel(channel),
-        recipient=recipient,
-        kind=kind,
-        payload=payload,
-        dedupe_key=dedupe_key,
-        due_at=due_at or utcnow(),
-        appointment=appointment,
-    )
     conn = using_db or connections.get("default")
     names, sql = _insert_statement(conn)
-    values = [
-        Notification._meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names
-    ]
+    fields = Notification._meta.fields_map
+    now = utcnow()
+    # The row's every column, converted as the model's fields convert them (encrypting the
+    # recipient and the payload); no model instance is built for a row nobody reads back.
+    row = {
+        "channel": NotificationChannel(channel).value,
+        "recipient": fields["recipient"].to_db_value(recipient, None),
+        "payload": fields["payload"].to_db_value(payload, None),
+        "kind": fields["kind"].to_db_value(kind, None),  # (its length checked)
+        "appointment_id": fields["appointment_id"].to_db_value(
+            appointment.pk if appointment is not None else None, None
+        ),
+        "due_at": due_at or now,
+        "status": NotificationStatus.PENDING.value,
+        "attempts": 0,
+        "last_error": None,
+        "sent_at": None,
+        "claimed_until": None,
+        "dedupe_key": fields["dedupe_key"].to_db_value(dedupe_key, None),
+        "created_at": now,
+        "updated_at": now,
+    }
+    values = [row[name] for name in names]
     # One statement: ON CONFLICT DO NOTHING makes an already queued key (or a concurrent
     # twin) a no-op instead of an error that would abort the caller's transaction.
     queued = bool(await conn.execute_query_dict(sql, values))
