@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TypeVar
 
 from aiohttp import web
@@ -12,6 +13,8 @@ from booking.errors import InvalidInput
 from booking.person_fields import BLANK, too_long
 
 M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
@@ -61,7 +64,16 @@ async def read_json(request: web.Request) -> dict:
         # DRF parses JSON only: a form, text/plain or XML is refused before it is read.
         detail = f'Unsupported media type "{request.content_type}" in request.'
         raise web.HTTPUnsupportedMediaType(text=json.dumps({"detail": detail}), content_type=JSON)
-    raw = await request.read()  # aiohttp answers 413 past client_max_size
+    try:
+        raw = await request.read()  # aiohttp answers 413 past client_max_size
+    except ConnectionResetError:
+        # The client hung up before its body arrived (a phone losing signal, a load generator
+        # stopping): nobody is left to answer and nothing went wrong here, so no error and no
+        # traceback for the operator to chase; nothing was read, so nothing was done.
+        log.info(
+            "%s %s: the client left before its request body arrived", request.method, request.path
+        )
+        raise web.HTTPBadRequest(reason="Connection lost") from None
     if not raw.strip():
         return {}
     try:

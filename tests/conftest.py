@@ -105,6 +105,9 @@ class ApiTestServer(TestServer):
     """The app on a real socket, run as `python -m booking` runs it (`api.server.ApiRunner`)."""
 
     async def _make_runner(self, **kwargs: Any) -> ApiRunner:
+        # aiohttp's TestServer cancels a handler whose client hangs up; the service does not
+        # (aiohttp's default), so a test sees what a client that leaves does to the service.
+        kwargs["handler_cancellation"] = False
         return ApiRunner(self.app, **kwargs)
 
 
