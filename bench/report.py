@@ -124,7 +124,9 @@ def _http(http: dict[str, Any], wrk_duration: int) -> list[str]:
         "All seven weekdays open. The write rows use their own database: 1,000 appointments "
         f"plus a pool of {_n((writes.get('schedule') or {}).get('pool'))} pending requests, each "
         "`schedule/` taking the next one at a time no other takes (15 minutes, 30 apart); every "
-        "`create/` uses a new e-mail address. The appointment-request rate limits were raised "
+        "`create/` uses a new e-mail address"
+        + (f" and {writes['clients']}" if writes.get("clients") else "")
+        + ". The appointment-request rate limits were raised "
         f"by {writes.get('limits_raised_by', 'a trigger in the bench database')}.",
     ]
     workers = http.get("workers", {})
