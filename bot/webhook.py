@@ -58,7 +58,13 @@ class WebhookReceiver:
         if request.content_length and request.content_length > MAX_UPDATE_BYTES:
             return web.json_response({"detail": "Too large."}, status=413)
         try:
-            data = json.loads(await request.read())
+            body = await request.read()
+        except ConnectionResetError:
+            # The sender hung up mid-body: Telegram sends the update again; no error to chase.
+            log.info("webhook: the sender left before the update's body arrived")
+            return web.json_response({"detail": "Connection lost."}, status=400)
+        try:
+            data = json.loads(body)
             update = Update.de_json(data, application.bot)
         except (ValueError, TypeError, KeyError):
             log.warning("webhook: a request with the right secret carried no valid update")

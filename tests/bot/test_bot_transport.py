@@ -6,6 +6,8 @@ import asyncio
 import logging
 import re
 import signal
+import socket
+import struct
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 from bot.callbacks import PickDate
 from tests.fake_telegram import FakeTelegram
 from tests.fixed_secrets import TEST_SECRETS
+from tests.raw_http import request_bytes
 from tests.smtp_sink import Inbox, body_text, free_port
 
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"
@@ -167,10 +170,31 @@ async def test_webhook_mode_accepts_only_telegrams_secret(
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
                 async with http.post(url, json=update, headers=headers) as response:
                     assert response.status == 403
+        # A sender that hangs up mid-body (with a reset) is no error of the service's.
+        head = request_bytes(
+            "POST",
+            "/telegram/webhook",
+            {
+                "Content-Type": "application/json",
+                "Content-Length": "500",
+                "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+            },
+        )
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(head + b'{"update_id": 1000')
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.close()
+        await asyncio.sleep(0.5)
+        await listening(f"http://127.0.0.1:{port}/healthz")
     finally:
-        await stop(process)
+        log = await stop(process)
     # The refused posts were never handled: Alice was welcomed once, for her own /start.
     assert len([e for e in telegram.chat(1001).events if e.text.startswith("Hello")]) == 1
+    assert "the sender left before the update's body arrived" in log
+    assert "ERROR" not in log, log
 
 
 async def test_a_token_telegram_refuses_leaves_the_bot_off_and_says_why(
