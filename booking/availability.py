@@ -34,7 +34,7 @@ from __future__ import annotations
 import calendar
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -185,14 +185,15 @@ class AvailabilityRules:
 
     @classmethod
     def of(cls, row: Availability) -> AvailabilityRules:
-        return cls(
-            available_days=tuple(row.available_days),
-            minimum_notice_hours=row.minimum_notice_hours,
-            booking_horizon_days=row.booking_horizon_days,
-            buffer_minutes=row.buffer_minutes,
-            max_sessions_per_day=row.max_sessions_per_day,
-            cancellation_notice_hours=row.cancellation_notice_hours,
-        )
+        return cls.from_values({name: getattr(row, name) for name in RULE_FIELDS})
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> AvailabilityRules:
+        """From the row's values by field name (`RULE_FIELDS`), the weekdays as a list."""
+        return cls(**{**values, "available_days": tuple(values["available_days"])})
+
+
+RULE_FIELDS = tuple(field.name for field in fields(AvailabilityRules))
 
 
 async def get_rules(using_db: BaseDBAsyncClient | None = None) -> AvailabilityRules:
@@ -202,15 +203,9 @@ async def get_rules(using_db: BaseDBAsyncClient | None = None) -> AvailabilityRu
         rows = await using_db.execute_query_dict(_SQL.sql(using_db, "rules"), [])
         if not rows:  # the row is made on first use
             return AvailabilityRules.of(await get_availability(using_db))
-        row = rows[0]
         days = Availability._meta.fields_map["available_days"].to_python_value
-        return AvailabilityRules(
-            available_days=tuple(days(row["available_days"])),
-            minimum_notice_hours=row["minimum_notice_hours"],
-            booking_horizon_days=row["booking_horizon_days"],
-            buffer_minutes=row["buffer_minutes"],
-            max_sessions_per_day=row["max_sessions_per_day"],
-            cancellation_notice_hours=row["cancellation_notice_hours"],
+        return AvailabilityRules.from_values(
+            {**rows[0], "available_days": days(rows[0]["available_days"])}
         )
     return await _rules.get("rules", _read_rules)
 
@@ -308,8 +303,7 @@ _SQL = Statements(
     busy_but=_BUSY + " AND id <> {4}",
     blocks="SELECT start_date, end_date FROM blocked_dates "
     "WHERE start_date <= {1} AND end_date >= {2} ORDER BY start_date, id",
-    rules="SELECT available_days, minimum_notice_hours, booking_horizon_days, buffer_minutes, "
-    "max_sessions_per_day, cancellation_notice_hours FROM availability ORDER BY id LIMIT 1",
+    rules=f"SELECT {', '.join(RULE_FIELDS)} FROM availability ORDER BY id LIMIT 1",  # noqa: S608
 )
 
 
