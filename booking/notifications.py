@@ -23,7 +23,7 @@ from tortoise import BaseDBAsyncClient, connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from booking.db_clients import Statements, placeholders, uuid_value
+from booking.db_clients import Statements, uuid_value
 from models import Appointment, Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -120,24 +120,23 @@ async def enqueue(
 _queued_here = 0
 
 
-_INSERTS: dict[str, tuple[list[str], str]] = {}
-
-
 def _insert_statement(conn: BaseDBAsyncClient) -> tuple[list[str], str]:
     """(the fields in order, `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`)
     for the connection's dialect, written once: an enqueue is a single statement, not an
     existence check and an insert that an ORM builds anew each time."""
-    dialect = conn.capabilities.dialect
-    if dialect not in _INSERTS:
-        meta = Notification._meta
-        names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
+    meta = Notification._meta
+    names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
+    if "insert" not in _SQL:
         columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
-        marks = ", ".join(placeholders(conn, len(names)))
+        marks = ", ".join(f"{{{n}}}" for n in range(1, len(names) + 1))
         key = meta.fields_db_projection["dedupe_key"]
         # Names from the model, values only ever as parameters.
-        sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks}) '  # noqa: S608
-        _INSERTS[dialect] = names, f'{sql}ON CONFLICT ("{key}") DO NOTHING RETURNING "id"'
-    return _INSERTS[dialect]
+        _SQL.define(
+            "insert",
+            f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks}) '  # noqa: S608
+            f'ON CONFLICT ("{key}") DO NOTHING RETURNING "id"',
+        )
+    return names, _SQL.sql(conn, "insert")
 
 
 async def cancel_pending(
