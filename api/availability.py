@@ -279,13 +279,14 @@ async def get_available_dates(request: web.Request) -> Prerendered:
     async def render() -> Prerendered:
         return prerender(list[date], await offers.available_dates(settings, now=now))
 
-    # The body rendered once per second, as the dates are computed (booking.freshness).
+    # The body rendered once per second, as the dates are computed (booking.freshness), and
+    # retired by what retires them (a new request does not).
     return await _dates_bodies.get(
         (id(settings), settings.practice_timezone, int(now.timestamp())), render
     )
 
 
-_dates_bodies = Fresh()
+_dates_bodies = Fresh(tables=offers.OFFER_TABLES)
 
 
 @routes.endpoint(

@@ -13,6 +13,11 @@ staff list), the bot's stored conversations (written after every update; read on
 start) and rate-limit hits (always counted in SQL, never cached). A statement whose table
 cannot be told (DDL, scripts, raw SQL) counts.
 
+A write may be counted under a narrower name than its table's (`counted_as`): a new request
+is an INSERT into `appointments` that no scheduled session depends on, so it is counted as
+`NEW_REQUESTS`, and the offered dates (which read only scheduled sessions of that table)
+outlive it, while every answer that reads all of `appointments` is retired by it as before.
+
 Named as the connection's engine (`booking.db.tortoise_config`); Tortoise asks the engine's
 module for `get_client_class`.
 """
@@ -20,6 +25,9 @@ module for `get_client_class`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
@@ -48,6 +56,26 @@ _WRITE = re.compile(
 
 
 ANY_TABLE = "*"  # a write whose table cannot be told: it counts for every table
+# A new request (an INSERT of a pending row into `appointments`), see `counted_as`.
+NEW_REQUESTS = "appointments:new-requests"
+
+# (table, name): while set, this task's writes to `table` are counted under `name`.
+_counted_as: ContextVar[tuple[str, str] | None] = ContextVar("counted_as", default=None)
+
+
+@contextmanager
+def counted_as(table: str, name: str) -> Iterator[None]:
+    """Within the block, this task's writes to `table` count under `name`, not `table`.
+
+    For a write that the caches reading `table` by name cannot be changed by (a pending
+    request, for the offers). A cache that reads every table (`tables=None`) still sees it:
+    the overall count is bumped all the same. Writes to other tables count as usual.
+    """
+    token = _counted_as.set((table, name))
+    try:
+        yield
+    finally:
+        _counted_as.reset(token)
 
 
 def placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
@@ -130,7 +158,8 @@ class WriteCounting:
     def _after(self, query: str) -> None:
         table = written_table(query)
         if table is not None:
-            self._count_write(table)
+            renamed = _counted_as.get()
+            self._count_write(renamed[1] if renamed and renamed[0] == table else table)
 
     async def execute_insert(self, query: str, values: list) -> Any:
         try:

@@ -5,6 +5,8 @@
   answer for every caller within the same second, `booking.freshness`)
 - `await dates_on_offer(settings, days, *, now=None) -> set[date]` (which of `days` are
   offered: the cached answer while it stands, else only those days are worked out)
+- `OFFER_TABLES`: the tables the offers read, for a cache of anything made from them (a new
+  request, counted apart by `booking.db_clients.counted_as`, retires none of them)
 - `await load_openings(settings, now, *, days=None, exclude_appointment_id=None)` and the
   pure `offered_dates(settings, openings, now)`, `open_slots(settings, openings, day, now)`
   behind them (and `booking.slots`): three queries whatever the horizon, a value to key on
@@ -36,7 +38,11 @@ from booking.clashes import Block, Busy, is_blocked, is_free
 from booking.freshness import Fresh
 from booking.settings import Settings
 
-_offers = Fresh()  # the offered dates, reused within a second (see available_dates)
+# What the offers read: the rules, the blocked dates and the scheduled sessions. A new
+# request is counted apart (`booking.db_clients.counted_as`): a pending row takes no time.
+OFFER_TABLES = ("appointments", "availability", "blocked_dates")
+_offers = Fresh(tables=OFFER_TABLES)  # the offered dates, reused within a second
+_spans = Fresh(tables=OFFER_TABLES)  # dates_on_offer's answers for the days it was asked
 
 
 def _utcnow() -> datetime:
@@ -181,20 +187,28 @@ async def dates_on_offer(
     """Which of `days` a client may ask for, as `available_dates` would say.
 
     Its answer while it stands; else only the span of `days` is loaded and only they are
-    worked out. A request names one to three dates, and every request is a write that
-    retires the cached answer: recomputing the whole horizon for each cost a third of it.
+    worked out (and that answer reused within the second for the same days, as long as
+    nothing it reads changes). A request names one to three dates: recomputing the whole
+    horizon for each, after a decision retired it, cost a third of the request.
     """
     now = now or _utcnow()
     wanted = set(days)
-    cached = _offers.peek(_key(settings, now))
+    key = _key(settings, now)
+    cached = _offers.peek(key)
     if cached is not None:
         return wanted.intersection(cached)
     first, last = horizon(settings, await get_rules(), now)
-    inside = sorted(day for day in wanted if first <= day <= last)
+    inside = tuple(sorted(day for day in wanted if first <= day <= last))
     if not inside:
         return set()
-    openings = await load_openings(settings, now, days=(inside[0], inside[-1]))
-    return {day for day in inside if next(_slots_with_room(settings, openings, day, now), None)}
+
+    async def compute() -> frozenset[date]:
+        openings = await load_openings(settings, now, days=(inside[0], inside[-1]))
+        return frozenset(
+            day for day in inside if next(_slots_with_room(settings, openings, day, now), None)
+        )
+
+    return set(await _spans.get((key, inside), compute))
 
 
 async def _compute_dates(settings: Settings, now: datetime) -> list[date]:

@@ -9,7 +9,7 @@ import pytest
 from tortoise import Tortoise
 
 from booking import offers
-from booking.appointments import schedule_appointment
+from booking.appointments import create_appointment, schedule_appointment
 from booking.availability import update_rules
 from booking.db import close_database, open_database
 from booking.slots import available_slots
@@ -25,7 +25,7 @@ from tests.availability_support import (
     day,
     slots_of,
 )
-from tests.meetings_support import make_cast
+from tests.meetings_support import make_cast, request_body
 
 EVERY_SLOT = ["morning", "afternoon", "evening"]
 
@@ -184,6 +184,7 @@ async def test_a_request_checks_its_dates_as_the_calendar_offers_them(db, make_c
     for first in days:
         for second in (first, first + timedelta(days=1), first + timedelta(days=5)):
             offers._offers.clear()  # nothing cached: only these days are worked out
+            offers._spans.clear()
             wanted = {first, second}
             assert await offers.dates_on_offer(db, wanted, now=NOW) == calendar & wanted
     # With the calendar cached (nothing written since), its answer is used as it is.
@@ -212,3 +213,23 @@ async def test_slots_keep_the_wall_clock_on_the_day_the_clocks_go_forward(
         assert offered == (sunday, ["afternoon", "evening"])
     finally:
         await close_database()
+
+
+async def test_a_new_request_leaves_the_offers_standing_and_a_decision_retires_them(
+    db, make_client
+):
+    """A pending request takes no time: the offered dates (and the body served for them)
+    outlive it, while scheduling it changes them at once (here: day 2 reaches its cap)."""
+    cast, api = await clocked(db, make_client)
+    await update_rules({"max_sessions_per_day": 1})
+    assert day(2).isoformat() in await dates_offered(api)
+    key = offers._key(db, NOW)
+    body = request_body([day(2).isoformat()])
+    body.pop("phone")
+    request = await create_appointment(db, **body, now=NOW)
+    assert offers._offers.peek(key) is not None  # kept
+    assert await offers.dates_on_offer(db, [day(2)], now=NOW) == {day(2)}
+    await schedule_appointment(db, request.id, cast.theo, at(2, 9), now=NOW)
+    assert offers._offers.peek(key) is None  # retired by the decision
+    assert await offers.dates_on_offer(db, [day(2)], now=NOW) == set()
+    assert day(2).isoformat() not in await dates_offered(api)

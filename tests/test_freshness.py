@@ -8,7 +8,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from booking.audit import record_audit
-from booking.db_clients import changes_answers
+from booking.db_clients import changes_answers, counted_as
 from booking.freshness import Fresh, write_mark
 from models import Availability, BlockedDate, ConversationState, RateLimitHit
 
@@ -84,6 +84,28 @@ async def test_an_answer_of_named_tables_outlives_writes_to_the_others(db):
     async with in_transaction() as conn:  # raw SQL of no telling which table: counts for all
         await conn.execute_script("CREATE TABLE scratch_for_the_test (n INTEGER)")
     assert await cache.get("k", compute) == 5
+
+
+@BOTH_DATABASES
+async def test_a_write_counted_under_another_name_retires_only_what_reads_everything(db):
+    """`counted_as(table, name)`: a cache naming `table` outlives the block's writes to it
+    (in a transaction or not); one reading every table does not; the block's writes to
+    other tables count as theirs."""
+    named, every = Fresh(tables=("blocked_dates",)), Fresh()
+    named_calls, every_calls = Counter(), Counter()
+    assert await named.get("k", named_calls) == 1
+    assert await every.get("k", every_calls) == 1
+    with counted_as("blocked_dates", "blocked_dates:test"):
+        await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02")
+        async with in_transaction() as conn:
+            await BlockedDate.filter().using_db(conn).update(end_date="2026-12-03")
+    assert await named.get("k", named_calls) == 1  # kept
+    assert await every.get("k", every_calls) == 2  # retired
+    with counted_as("availability", "availability:test"):
+        await BlockedDate.create(start_date="2026-12-05", end_date="2026-12-06")
+    assert await named.get("k", named_calls) == 2  # another table's renaming: counted
+    await BlockedDate.all().delete()  # and outside the block, as always
+    assert await named.get("k", named_calls) == 3
 
 
 @BOTH_DATABASES
