@@ -3,7 +3,7 @@ durations, and the start times a therapist is offered inside a client's slots.""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from booking.availability import slot_start_minutes
 from booking.formatting import (
@@ -44,6 +44,15 @@ def test_dates_clocks_and_durations() -> None:
     assert format_duration(50) == "50 minutes"
     assert format_duration(60) == "60 minutes"
     assert format_duration(90) == "90 minutes (1 h 30 min)"
+
+
+def test_every_weekday_and_month_is_named_as_in_english() -> None:
+    """The names come from tables of our own (strftime's follow the process's locale): they
+    must say what the C locale's strftime says, on every day of a year."""
+    for n in range(366):
+        day = date(2030, 1, 1) + timedelta(days=n)
+        assert format_date(day) == day.strftime("%A ") + str(day.day) + day.strftime(" %B %Y")
+        assert format_short_date(day) == day.strftime("%a ") + str(day.day) + day.strftime(" %b")
 
 
 def test_start_times_stay_inside_the_chosen_slots() -> None:
