@@ -171,7 +171,7 @@ class RateLimitHit(Model):
     """One counted attempt in a sliding window; `bucket` holds no personal data (hashed)."""
 
     id = fields.IntField(primary_key=True)
-    bucket = fields.CharField(max_length=160, db_index=True)
+    bucket = fields.CharField(max_length=160)  # (bucket, at) below serves it
     at = fields.DatetimeField(db_index=True)
 
     class Meta:
@@ -226,7 +226,9 @@ class Appointment(Model):
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )
-    email_index = fields.CharField(max_length=64, db_index=True)
+    # email_index and status are looked up through the composite indexes of Meta, which
+    # begin with them: an index of their own would only be one more to write per booking.
+    email_index = fields.CharField(max_length=64)
     first_name = EncryptedTextField()
     last_name = EncryptedTextField()
     email = EncryptedTextField()
@@ -236,7 +238,7 @@ class Appointment(Model):
     preferred_dates = fields.JSONField(default=list)
     preferred_time_slots = fields.JSONField(default=list)
     status = fields.CharEnumField(
-        AppointmentStatus, max_length=32, default=AppointmentStatus.PENDING_REVIEW, db_index=True
+        AppointmentStatus, max_length=32, default=AppointmentStatus.PENDING_REVIEW
     )
     scheduled_datetime = fields.DatetimeField(null=True, db_index=True)
     scheduled_duration = fields.IntField(null=True)
