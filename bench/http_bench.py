@@ -213,6 +213,7 @@ def workers() -> dict[str, Any]:
     for count in (1, 2):
         service, base = _serve(env, "--workers", str(count))
         try:
+            service.wait_listening(int(env["PORT"]), count)
             staff = sign_in(base, seeded["staff_email"], seeded["password"])
             results[f"processes_{count}"] = wrk(
                 f"{base}{LIST}", script="bearer.lua", variables={"TOKEN": staff}

@@ -95,6 +95,22 @@ def worker_env(data_dir: Path, token: str, api_url: str, smtp_port: int) -> dict
     return env
 
 
+def listening_sockets(port: int) -> int:
+    """How many TCP sockets listen on `port` (Linux: /proc/net/tcp and tcp6)."""
+    found = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                found += 1
+    return found
+
+
 def new_data_dir(name: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     path.chmod(0o700)
@@ -192,6 +208,19 @@ class Service:
                 pass
             time.sleep(0.01)
         raise RuntimeError(f"{self.name}: {url} did not answer in {timeout}s:\n{self.log_tail()}")
+
+    def wait_listening(self, port: int, count: int, timeout: float = 30.0) -> None:
+        """Until `count` sockets listen on `port` (`serve --workers N`: one per process, with
+        SO_REUSEPORT). /healthz answers once the first process is up; a load started then
+        would open every connection to that one, and keep-alive keeps them there."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if listening_sockets(port) >= count:
+                return
+            if not self.alive():
+                raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name}: {count} sockets never listened on {port}")
 
     def rss_mb(self) -> float:
         """Resident set size now, MB (from /proc)."""
