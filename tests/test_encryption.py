@@ -9,7 +9,8 @@ from tortoise.exceptions import IntegrityError
 
 from booking.db import close_database, open_database
 from booking.key_rotation import rotate_encrypted_fields
-from models import Appointment, DecryptionError, User, blind_index
+from models import Appointment, DecryptionError, User, blind_index, current_vault
+from models.encryption import GCM_PREFIX
 
 ANN = {
     "email": "ann.client@example.org",
@@ -99,6 +100,24 @@ async def test_old_data_stays_readable_after_a_new_key_and_rotation_lets_the_old
             await User.get(id=user.id)
     finally:
         await close_database()
+
+
+async def test_values_are_written_sealed_with_gcm_and_older_fernet_tokens_still_read(db):
+    """The current format (`v2:`, AES-256-GCM) for every write; a Fernet token written
+    before it reads as ever, and `rotate-keys` rewrites it in the current format."""
+    user = await make_ann()
+    sealed = await raw_column("users", "first_name", "id", str(user.id))
+    assert sealed.startswith(GCM_PREFIX) and ANN["first_name"].encode() not in sealed
+    legacy = current_vault().fernet.encrypt(ANN["first_name"].encode())
+    conn = connections.get("default")
+    await conn.execute_query(
+        'UPDATE "users" SET "first_name" = ? WHERE "id" = ?', [legacy, str(user.id)]
+    )
+    assert (await User.get(id=user.id)).first_name == ANN["first_name"]
+    await rotate_encrypted_fields()
+    rotated = await raw_column("users", "first_name", "id", str(user.id))
+    assert rotated.startswith(GCM_PREFIX)
+    assert (await User.get(id=user.id)).first_name == ANN["first_name"]
 
 
 async def test_the_blind_index_finds_a_messy_address(db):

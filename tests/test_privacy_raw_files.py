@@ -3,22 +3,26 @@
 Not the ORM's view: the bytes on disk. SQLite: the database file and its -wal/-shm files,
 read the moment the request returns. PostgreSQL: every relation file of our tables, their
 TOAST tables and every index, after `VACUUM FULL` and `CHECKPOINT` (what the README tells
-operators to run). A scan looks for her plaintext values, her blind index, and any Fernet
-token that decrypts (with the test keys) to one of her values. The same scan run before
+operators to run). A scan looks for her plaintext values, her blind index, and any encrypted
+value (the current `v2:` format, or an older Fernet token) that decrypts with the test keys
+to one of her values. The same scan run before
 the erasure finds her, so it is able to fail.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from tortoise import connections
 
 from booking.settings import Settings
+from models.encryption import GCM_PREFIX, NONCE_BYTES, gcm_key
 from tests.fixed_secrets import TEST_FERNET_KEY
 from tests.privacy_support import PASSWORD, ZEPHYRINE, give_her_a_file
 
@@ -26,6 +30,8 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], ind
 
 TOKEN = re.compile(rb"gAAAAA[A-Za-z0-9_=-]+")
 FERNET = Fernet(TEST_FERNET_KEY)
+BASE64_RUN = re.compile(rb"[A-Za-z0-9_=-]+")
+GCM = gcm_key(TEST_FERNET_KEY)
 
 
 def _token_lengths(limit: int) -> list[int]:
@@ -58,6 +64,30 @@ def decrypted_tokens(data: bytes) -> list[str]:
     return found
 
 
+def opened_values(data: bytes) -> list[str]:
+    """Every value in the current format in the bytes that the test key opens, as text.
+
+    The same search as for Fernet tokens: every padded base64 length from each `v2:` on
+    (only the right one passes GCM's tag). Each `v2:` is looked at, also one that a value
+    just before it runs into.
+    """
+    found = []
+    for prefix in re.finditer(re.escape(GCM_PREFIX), data):
+        match = BASE64_RUN.match(data, prefix.end())
+        if match is None:
+            continue
+        run = match.group()
+        for length in range(4 * -(-(NONCE_BYTES + 16) // 3), len(run) + 1, 4):
+            try:
+                raw = base64.urlsafe_b64decode(run[:length])
+                plain = GCM.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+            except (InvalidTag, ValueError):
+                continue
+            found.append(plain.decode("utf-8", "replace"))
+            break
+    return found
+
+
 class Finding:
     """What a scan of the raw bytes found of the persona."""
 
@@ -68,7 +98,7 @@ class Finding:
             if value.encode() in data or value.lower().encode() in data
         }
         self.blind_index = ZEPHYRINE.blind_index.encode() in data
-        opened = decrypted_tokens(data)
+        opened = decrypted_tokens(data) + opened_values(data)
         self.tokens_opened = len(opened)
         self.encrypted = {
             name
