@@ -11,8 +11,9 @@ from models import EncryptedJSONField, EncryptedTextField, current_vault
 async def rotate_encrypted_fields(batch_size: int = 500) -> dict[str, int]:
     """Rotate every encrypted value in every table; returns rows rewritten per table.
 
-    Works on the raw tokens (no decrypt-then-encrypt of plaintext in our code), so values
-    stay byte-for-byte equal after decryption. Safe to interrupt and run again.
+    Each value is opened and sealed again by the vault (`Vault.rotate`: a Fernet token written
+    by an older version comes out in the current format), so values stay byte-for-byte
+    equal after decryption. Safe to interrupt and run again.
     """
     vault = current_vault()
     conn = connections.get("default")

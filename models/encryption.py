@@ -5,8 +5,8 @@ ciphertext and its 16-byte tag), under a key derived with HKDF-SHA256 from the f
 FIELD_ENCRYPTION_KEYS (Fernet keys, as configured since the start); every key is tried in
 turn to read. Values written before that format are Fernet tokens (AES-128-CBC with
 HMAC-SHA256, `gAAAAA...`): they still read, and `rotate-keys` rewrites them in the new one.
-GCM is authenticated encryption like Fernet, with a quarter of Fernet's overhead in bytes
-and about a sixth of its time: eleven values are encrypted for every booking request.
+GCM is authenticated encryption like Fernet; a short value takes half the bytes of a Fernet
+token and a quarter of the time to seal (3.6 against 15.4 µs; a booking seals eleven).
 """
 
 from __future__ import annotations
