@@ -122,3 +122,42 @@ async def test_under_steady_writes_the_log_is_restarted_not_grown(database, monk
     assert os.path.getsize(f"{path}-wal") < 300 * 4096
     rows = await conn.execute_fetchall("SELECT COUNT(*) FROM t", [])
     assert tuple(rows[0]) == (600,)
+
+
+async def test_the_restart_is_made_by_the_loops_connection_between_transactions(database):
+    path, conn, other = database
+    blob = "z" * 3000
+    for _ in range(50):
+        await conn.execute("INSERT INTO t VALUES (?)", [blob])
+    assert os.path.getsize(f"{path}-wal") > 50 * 3000
+    await conn.execute("BEGIN")
+    await conn.execute("INSERT INTO t VALUES (?)", [blob])
+    conn.checkpointer.restart_wanted = True  # as the thread asks once the log is long
+    await conn.execute("INSERT INTO t VALUES (?)", [blob])
+    assert conn.checkpointer.restarts == 0  # never inside a transaction
+    await conn.commit()
+    assert conn.checkpointer.restarts == 1
+    assert not conn.checkpointer.restart_wanted
+    # The next write starts the log from its beginning: the log holds its pages only.
+    await conn.execute("INSERT INTO t VALUES (1)")
+    _busy, pages, _copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert 0 < pages <= 3
+    rows = await conn.execute_fetchall("SELECT COUNT(*) FROM t", [])
+    assert tuple(rows[0]) == (53,)
+
+
+async def test_a_restart_another_process_holds_up_is_given_up_at_once(database):
+    _path, conn, other = database
+    await conn.execute("INSERT INTO t VALUES (1)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (2)")
+    conn.checkpointer.restart_wanted = True
+    started = time.monotonic()
+    await conn.execute_fetchall("SELECT n FROM t", [])
+    assert time.monotonic() - started < 0.05  # the loop does not wait for the other's lock
+    assert conn.checkpointer.restarts == 0
+    assert not conn.checkpointer.restart_wanted  # the thread asks again on its next round
+    other.execute("COMMIT")
+    await conn.execute("INSERT INTO t VALUES (3)")
+    rows = await conn.execute_fetchall("SELECT n FROM t ORDER BY n", [])
+    assert [tuple(r) for r in rows] == [(1,), (2,), (3,)]
