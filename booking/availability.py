@@ -312,8 +312,12 @@ async def busy_query(
     end: datetime,
     exclude: uuid.UUID | None = None,
     using_db: BaseDBAsyncClient | None = None,
-) -> list[tuple[uuid.UUID, datetime, int | None]]:
-    """(id, start, duration) of the sessions scheduled to start in [start, end): no decrypting."""
+) -> list[tuple[uuid.UUID | str, datetime, int | None]]:
+    """(id, start, duration) of the sessions scheduled to start in [start, end): no decrypting.
+
+    The id as the driver gives it (text on SQLite): `busy_of` makes the UUIDs, of the rows
+    kept only (a clash check keeps the few near its time of a day's or two's).
+    """
     conn = using_db or connections.get("default")
     sqlite = conn.capabilities.dialect == "sqlite"
     values: list[Any] = [AppointmentStatus.SCHEDULED.value, start.astimezone(UTC)]
@@ -324,7 +328,7 @@ async def busy_query(
     _, rows = await conn.execute_query(query, values)
     if not sqlite:
         return [(row[0], row[1], row[2]) for row in rows]
-    return [(uuid.UUID(i), datetime.fromisoformat(at), minutes) for i, at, minutes in rows]
+    return [(i, datetime.fromisoformat(at), minutes) for i, at, minutes in rows]
 
 
 async def blocked_between(
@@ -342,7 +346,10 @@ def busy_of(rows: Iterable[tuple]) -> tuple[Busy, ...]:
     found = []
     for appointment_id, start, minutes in rows:
         length = timedelta(minutes=minutes or DEFAULT_SESSION_MINUTES)
-        found.append(Busy(start.astimezone(UTC), start.astimezone(UTC) + length, appointment_id))
+        at = start.astimezone(UTC)
+        if isinstance(appointment_id, str):
+            appointment_id = uuid.UUID(appointment_id)
+        found.append(Busy(at, at + length, appointment_id))
     return tuple(sorted(found, key=lambda b: b.start))
 
 
@@ -373,13 +380,21 @@ async def find_clashes(
         exclude_appointment_id,
         using_db,
     )
-    busy = busy_of(rows)
-    clashes = session_clashes(settings, rules.buffer_minutes, start, end, busy)
+    # The day's sessions are counted (the cap); only those near enough to clash are kept.
+    that_day = 0
+    near = []
+    for row in rows:
+        at = row[1]
+        if day_start <= at < day_end:
+            that_day += 1
+        length = timedelta(minutes=row[2] or DEFAULT_SESSION_MINUTES)
+        if at - buffer < end and start < at + length + buffer:
+            near.append(row)
+    clashes = session_clashes(settings, rules.buffer_minutes, start, end, busy_of(near))
     last_day = (end - timedelta(microseconds=1)).astimezone(settings.zone).date()
     blocks = await blocked_between(day, last_day, using_db)
     days = [day + timedelta(days=n) for n in range((last_day - day).days + 1)]
     blocked = next((c for d in days if (c := blocked_clash(d, blocks)) is not None), None)
-    that_day = sum(1 for b in busy if day_start <= b.start < day_end)
     capped = cap_clash(rules.max_sessions_per_day, day, that_day)
     return clashes + [c for c in (blocked, capped) if c is not None]
 

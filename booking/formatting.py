@@ -15,7 +15,8 @@ tells summer from winter time, the name tells where.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 
 from booking.settings import Settings
 
@@ -30,12 +31,17 @@ MONTHS = (
 
 def format_practice_time(settings: Settings, value: datetime) -> str:
     """'Monday 28 September 2026, 09:00 NZDT (Pacific/Auckland)'; '..., 10:00 UTC' on UTC."""
-    local = value.astimezone(settings.zone)
-    abbreviation = local.tzname() or settings.practice_timezone
-    zone = abbreviation
-    if abbreviation != settings.practice_timezone:
-        zone = f"{abbreviation} ({settings.practice_timezone})"
-    return f"{format_date(local.date())}, {local:%H:%M} {zone}"
+    return _practice_time(settings.zone, settings.practice_timezone, value)
+
+
+# A session's messages name its time a dozen times over (the confirmation, each reminder, by
+# e-mail and in the chat): the same few values, each written once.
+@lru_cache(maxsize=4096)
+def _practice_time(zone: tzinfo, name: str, value: datetime) -> str:
+    local = value.astimezone(zone)
+    abbreviation = local.tzname() or name
+    shown = abbreviation if abbreviation == name else f"{abbreviation} ({name})"
+    return f"{format_date(local.date())}, {local.hour:02d}:{local.minute:02d} {shown}"
 
 
 def format_date(day: date | str) -> str:

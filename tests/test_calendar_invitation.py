@@ -4,13 +4,14 @@ longer than RFC 5545 allows."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from icalendar import Calendar
 
-from booking.messages.calendar import METHOD_CANCEL, invitation
+from booking.messages.calendar import METHOD_CANCEL, _fold_ascii, _fold_chars, invitation
 from models import Appointment
 
 AWKWARD = 'Zoë\'s Praxis; Therapie, "Ruhe" \\ Beratung — ein langer Name, über 75 Oktette hinaus'
@@ -70,3 +71,15 @@ def test_a_cancellation_has_no_link_and_no_alarm(make_settings):
     assert str(event["STATUS"]) == "CANCELLED"
     assert str(event["DESCRIPTION"]) == f"Your session with {AWKWARD} is cancelled."
     assert "LOCATION" not in event and "URL" not in event and not event.walk("VALARM")
+
+
+def test_ascii_lines_fold_by_slices_exactly_as_character_by_character():
+    """The fast path of the links' lines: same pieces, escapes never split, octets <= 75."""
+    rng = random.Random(7)
+    alphabet = "ab\\^;,: x"
+    for _ in range(3000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        folded = _fold_ascii(line)
+        assert folded == _fold_chars(line)
+        assert folded.replace("\r\n ", "") == line
+        assert all(len(piece) <= 75 for piece in folded.split("\r\n"))

@@ -138,8 +138,11 @@ def _param(value: str) -> str:
 def _fold(line: str) -> str:
     """Lines of at most 75 octets, a longer one continued on lines that start with a space
     (RFC 5545 3.1), never inside a character's UTF-8 bytes nor an escape's two characters."""
-    if len(line) <= FOLD_AT and line.isascii():
-        return line
+    return _fold_ascii(line) if line.isascii() else _fold_chars(line)
+
+
+def _fold_chars(line: str) -> str:
+    """`_fold` character by character, each counted by its UTF-8 octets."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
@@ -153,4 +156,20 @@ def _fold(line: str) -> str:
         current.append(char)
         size += width
     pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+def _fold_ascii(line: str) -> str:
+    """`_fold` of a line of one-octet characters, by slices (what the links' lines are)."""
+    if len(line) <= FOLD_AT:
+        return line
+    pieces: list[str] = []
+    start, room = 0, FOLD_AT
+    while len(line) - start > room:
+        end = start + room
+        if line[end - 1] in "\\^" and end - start > 1:
+            end -= 1  # an escape's first character goes on with its second
+        pieces.append(line[start:end])
+        start, room = end, FOLD_AT - 1  # the continuation's leading space
+    pieces.append(line[start:])
     return "\r\n ".join(pieces)
