@@ -120,12 +120,17 @@ async def enqueue(
 _queued_here = 0
 
 
+_NAMES: list[str] = []  # the inserted fields, in order (listed once)
+
+
 def _insert_statement(conn: BaseDBAsyncClient) -> tuple[list[str], str]:
     """(the fields in order, `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`)
     for the connection's dialect, written once: an enqueue is a single statement, not an
     existence check and an insert that an ORM builds anew each time."""
     meta = Notification._meta
-    names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
+    if not _NAMES:
+        _NAMES.extend(n for n in meta.fields_db_projection if not meta.fields_map[n].generated)
+    names = _NAMES
     if "insert" not in _SQL:
         columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
         marks = ", ".join(f"{{{n}}}" for n in range(1, len(names) + 1))
