@@ -59,7 +59,12 @@ T = TypeVar("T")
 BUSY_TIMEOUT = 5.0  # seconds, aiosqlite's (sqlite3's) default
 FIRST_WAIT, LONGEST_WAIT = 0.001, 0.005
 SQLITE_BUSY = 5  # the primary code; extended codes (BUSY_SNAPSHOT = 517) are not waited for
-CHECKPOINT_EVERY = 0.2  # seconds between checkpoints at most, while commits come
+# Seconds between checkpoints at most, while commits come. Each checkpoint first syncs the
+# log, and a sync of what many commits wrote held the loop's next log write back for
+# milliseconds (the file system's, not SQLite's, wait): small and often keeps it short.
+# schedule/ at c=10, three alternated runs each: p99 21.1-22.4 ms every 0.2 s, 18.7-22.7
+# every 0.05 s, 17.3-19.1 every 0.01 s, for the same req/s.
+CHECKPOINT_EVERY = 0.01
 # Pages in the log (about 64 MB) past which the log is restarted. A booking rewrites about
 # 45 pages (the row, its indexes, the outbox's, the event's): under a steady stream of them
 # 4,000 pages filled in a quarter of a second, and a RESTART (then made by the thread, which
