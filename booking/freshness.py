@@ -7,10 +7,11 @@ served at most that late) and drops it at once when a write went through this pr
 own database connection since it was computed (a change made here is seen by the next
 request, as if there were no cache). Concurrent misses of one key share one computation.
 
-- `Fresh(max_age=1.0, *, watch_writes=True, tables=None)` (`tables`: the only tables its
-  answers read, whose writes alone retire them); `await cache.get(key, compute)` (`compute`: an
-  async callable without arguments); `cache.peek(key)` (the answer `get` would reuse now, or
-  None); `cache.clear()`
+- `Fresh(max_age=1.0, *, watch_writes=True, tables=None, refresh_after=None)` (`tables`: the
+  only tables its answers read, whose writes alone retire them; `refresh_after`: an answer
+  older than that is served while a task computes it again, so no request waits for it);
+  `await cache.get(key, compute)` (`compute`: an async callable without arguments);
+  `cache.peek(key)` (the answer `get` would reuse now, or None); `cache.clear()`
 - `write_mark(tables=None)`: what "no write since" compares: the root database client and its count
   of the writes (and commits) made through it that a cached answer may read
   (`booking.db_clients`, for SQLite and PostgreSQL alike). None for another client class:
@@ -26,6 +27,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 
 from booking.db_clients import ANY_TABLE
 
@@ -66,13 +68,18 @@ class Fresh:
         *,
         watch_writes: bool = True,
         tables: tuple[str, ...] | None = None,
+        refresh_after: float | None = None,
     ) -> None:
         self.max_age = max_age
         self.watch_writes = watch_writes
         self.tables = tables  # the tables its answers read: other writes leave them be
-        # key -> (write mark, monotonic time computed, value)
+        # An answer older than this (seconds) is still served, and computed again meanwhile
+        # (see `get`); None: only once it has expired.
+        self.refresh_after = refresh_after
+        # key -> (write mark, monotonic time its computation started, value)
         self._entries: dict[Hashable, tuple[Any, float, Any]] = {}
         self._pending: dict[tuple[Hashable, Any], asyncio.Future[Any]] = {}
+        self._refreshing: set[asyncio.Task[None]] = set()
 
     def clear(self) -> None:
         self._entries.clear()
@@ -96,6 +103,8 @@ class Fresh:
         now = time.monotonic()
         entry = self._standing(key, mark, now)
         if entry is not None:
+            if self.refresh_after is not None and now - entry[1] > self.refresh_after:
+                self._refresh(key, mark, compute)
             return entry[2]
         pending = self._pending.get((key, mark))
         if pending is not None:
@@ -122,6 +131,43 @@ class Fresh:
             return value
         finally:
             del self._pending[(key, mark)]
+
+    def _refresh(self, key: Hashable, mark: Any, compute: Callable[[], Awaitable[Any]]) -> None:
+        """Compute `key` again in a task of its own while the standing answer is served.
+
+        An answer expensive to compute (stats over a million rows: ~100 ms on PostgreSQL)
+        otherwise made every request of the moment it expired wait for it, once a second.
+        The new answer's age counts from its computation's start, so none is served later
+        than `max_age` after the rows it read. Not inside a transaction (the task would
+        outlive the caller's connection); a failure leaves the next miss to compute it.
+        """
+        if (key, mark) in self._pending or isinstance(
+            connections.get("default"), TransactionalDBClient
+        ):
+            return
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[(key, mark)] = future
+
+        async def again() -> None:
+            born = time.monotonic()
+            try:
+                value = await compute()
+            except BaseException as exc:  # shared with the waiters, if any
+                if isinstance(exc, asyncio.CancelledError):
+                    future.cancel()
+                else:
+                    future.set_exception(exc)
+                    future.exception()  # retrieved: no "never retrieved" warning
+            else:
+                future.set_result(value)
+                if (write_mark(self.tables) if self.watch_writes else True) == mark:
+                    self._store(key, mark, born, value)  # (else a write made it obsolete)
+            finally:
+                del self._pending[(key, mark)]
+
+        task = asyncio.get_running_loop().create_task(again())
+        self._refreshing.add(task)
+        task.add_done_callback(self._refreshing.discard)
 
     def _store(self, key: Hashable, mark: Any, born: float, value: Any) -> None:
         if len(self._entries) >= TIDY_ABOVE:

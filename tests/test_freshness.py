@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -156,6 +157,68 @@ async def test_a_failed_computation_is_not_kept(db):
         else:
             raise AssertionError("the failure was cached")
     assert await cache.get("k", Counter()) == 1
+
+
+class SlowCounter(Counter):
+    async def __call__(self) -> int:
+        self.calls += 1
+        calls = self.calls
+        await asyncio.sleep(0.2)
+        return calls
+
+
+@BOTH_DATABASES
+async def test_an_old_answer_is_served_while_a_task_computes_it_again(db):
+    cache, compute = Fresh(max_age=1.0, refresh_after=0.1), SlowCounter()
+    assert await cache.get("k", compute) == 1
+    await asyncio.sleep(0.15)
+    started = time.monotonic()
+    answers = await asyncio.gather(*(cache.get("k", compute) for _ in range(5)))
+    assert answers == [1] * 5  # served at once, not waited for
+    assert time.monotonic() - started < 0.1
+    assert compute.calls == 2  # one refresh for them all
+    await asyncio.sleep(0.3)
+    assert await cache.get("k", compute) == 2
+
+
+@BOTH_DATABASES
+async def test_a_refreshed_answer_ages_from_its_computations_start(db):
+    cache, compute = Fresh(max_age=0.3, refresh_after=0.05), SlowCounter()
+    assert await cache.get("k", compute) == 1
+    await asyncio.sleep(0.06)
+    assert await cache.get("k", compute) == 1  # the refresh starts now: its rows are of now
+    await asyncio.sleep(0.25)  # it ended 0.2 s after it started
+    assert cache.peek("k") == 2
+    await asyncio.sleep(0.1)  # 0.35 s after the refresh's start: expired, whenever it ended
+    assert cache.peek("k") is None
+
+
+@BOTH_DATABASES
+async def test_a_write_during_a_refresh_is_not_hidden_by_it(db):
+    cache = Fresh(refresh_after=0.05)
+
+    async def rows() -> int:
+        count = await BlockedDate.all().count()
+        await asyncio.sleep(0.2)
+        return count
+
+    assert await cache.get("k", rows) == 0
+    await asyncio.sleep(0.06)
+    assert await cache.get("k", rows) == 0  # a refresh starts, from before the write
+    await BlockedDate.create(start_date="2026-12-01", end_date="2026-12-02")
+    assert await cache.get("k", rows) == 1  # computed for the write, never the refresh's
+    await asyncio.sleep(0.25)  # the refresh has ended, and stored what it had
+    assert await cache.get("k", rows) == 1
+
+
+@BOTH_DATABASES
+async def test_no_refresh_is_started_inside_a_transaction(db):
+    cache, compute = Fresh(refresh_after=0.05), SlowCounter()
+    assert await cache.get("k", compute) == 1
+    await asyncio.sleep(0.06)
+    async with in_transaction():
+        assert await cache.get("k", compute) == 1
+    assert compute.calls == 1  # a task would have outlived the transaction's connection
 
 
 @pytest.mark.parametrize(
