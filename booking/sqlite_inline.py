@@ -23,7 +23,9 @@ committing thread, and it took 7-9 ms (the fsyncs) every 50 or so writes, holdin
 request queued behind it. Here the connection makes none itself (`wal_autocheckpoint=0`): a
 thread of its own with its own connection (`Checkpointer`) makes a PASSIVE checkpoint, which
 neither waits for nor blocks readers and writers, at most every CHECKPOINT_EVERY seconds
-while commits come. sqlite3 lets go of the GIL while SQLite works, so the loop runs on.
+while commits come (often, so each sync of the log is of little: a sync of much held the
+loop's next log write back in the file system). sqlite3 lets go of the GIL while SQLite
+works, so the loop runs on.
 Under a steady stream of writes a PASSIVE checkpoint never quite catches up (commits land
 while it copies), so the log would only grow; once it holds RESTART_AT pages (64 MB) it is
 restarted: a RESTART checkpoint copies what is left and lets the next write start the log
