@@ -129,7 +129,7 @@ def uuid_value(conn: BaseDBAsyncClient, value: Any) -> Any:
     return str(value)
 
 
-@lru_cache(maxsize=4096)  # the service's statements are a few hundred texts
+@lru_cache(maxsize=1024)  # the service's statements are a few hundred texts
 def written_table(query: str) -> str | None:
     """The table a statement may change for a cached answer (ANY_TABLE when it cannot be
     told), or None: a read, or a write to an uncounted table."""

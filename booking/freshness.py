@@ -38,6 +38,14 @@ MAX_AGE_SECONDS = 1.0
 TIDY_ABOVE = 256
 
 
+def _in_transaction() -> bool:
+    """Whether this task's default connection is a transaction's (True when unknown)."""
+    try:
+        return isinstance(connections.get("default"), TransactionalDBClient)
+    except Exception:  # not configured: nothing to refresh in the background either
+        return True
+
+
 def write_mark(tables: tuple[str, ...] | None = None) -> tuple[object, Any] | None:
     """(the default connection's root client, its count of writes), or None.
 
@@ -141,9 +149,7 @@ class Fresh:
         than `max_age` after the rows it read. Not inside a transaction (the task would
         outlive the caller's connection); a failure leaves the next miss to compute it.
         """
-        if (key, mark) in self._pending or isinstance(
-            connections.get("default"), TransactionalDBClient
-        ):
+        if (key, mark) in self._pending or _in_transaction():
             return
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[(key, mark)] = future
