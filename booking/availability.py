@@ -48,6 +48,7 @@ from booking.clashes import (
     cap_clash,
     describe_clashes,
     session_clashes,
+    touches,
 )
 from booking.db_clients import Statements, uuid_value
 from booking.errors import Conflict, InvalidInput
@@ -380,7 +381,7 @@ async def find_clashes(
         exclude_appointment_id,
         using_db,
     )
-    # The day's sessions are counted (the cap); only those near enough to clash are kept.
+    # The day's sessions are counted (the cap); only those that touch the time are kept.
     that_day = 0
     near = []
     for row in rows:
@@ -388,7 +389,7 @@ async def find_clashes(
         if day_start <= at < day_end:
             that_day += 1
         length = timedelta(minutes=row[2] or DEFAULT_SESSION_MINUTES)
-        if at - buffer < end and start < at + length + buffer:
+        if touches(start, end, at, at + length, buffer):
             near.append(row)
     clashes = session_clashes(settings, rules.buffer_minutes, start, end, busy_of(near))
     last_day = (end - timedelta(microseconds=1)).astimezone(settings.zone).date()

@@ -8,6 +8,8 @@ what a client is offered and what staff are refused follow one rule.
 - `Busy(start, end, appointment_id)` (a scheduled session's time, UTC)
 - `session_clashes(settings, buffer_minutes, start, end, busy) -> list[Clash]`
 - `is_free(start, end, busy, buffer_minutes) -> bool`
+- `touches(start, end, other_start, other_end, buffer) -> bool` (the one overlap rule: a
+  session, its buffer counted on both sides, meets [start, end))
 - `blocked_clash(day, blocks) -> Clash | None` (`blocks`: (start_date, end_date) pairs)
 - `cap_clash(cap, day, sessions_that_day) -> Clash | None`
 - `describe_clashes(clashes) -> str`
@@ -72,7 +74,7 @@ def session_clashes(
         if other.start < end and start < other.end:
             detail = f"overlaps the session at {_span(settings, other)}"
             clashes.append(Clash(SESSION, detail, other.appointment_id, overridable=False))
-        elif buffer and other.start - buffer < end and start < other.end + buffer:
+        elif buffer and touches(start, end, other.start, other.end, buffer):
             detail = (
                 f"is within the {buffer_minutes}-minute buffer around the session at "
                 f"{_span(settings, other)}"
@@ -84,7 +86,14 @@ def session_clashes(
 def is_free(start: datetime, end: datetime, busy: Iterable[Busy], buffer_minutes: int) -> bool:
     """No session, buffers counted, touches [start, end)."""
     buffer = timedelta(minutes=buffer_minutes)
-    return all(not (other.start - buffer < end and start < other.end + buffer) for other in busy)
+    return not any(touches(start, end, other.start, other.end, buffer) for other in busy)
+
+
+def touches(
+    start: datetime, end: datetime, other_start: datetime, other_end: datetime, buffer: timedelta
+) -> bool:
+    """Whether [other_start, other_end), widened by `buffer` on both sides, meets [start, end)."""
+    return other_start - buffer < end and start < other_end + buffer
 
 
 def blocked_clash(day: date, blocks: Iterable[Block]) -> Clash | None:
