@@ -22,6 +22,7 @@ request, as if there were no cache). Concurrent misses of one key share one comp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
@@ -98,21 +99,25 @@ class Fresh:
             return entry
         return None
 
+    def _mark(self) -> Any:
+        """What an answer is kept for: the write mark (None: cannot be told), or True."""
+        return write_mark(self.tables) if self.watch_writes else True
+
     def peek(self, key: Hashable) -> Any | None:
         """The answer `get` would reuse for `key` now, or None (nothing is computed)."""
-        mark = write_mark(self.tables) if self.watch_writes else True
+        mark = self._mark()
         entry = None if mark is None else self._standing(key, mark, time.monotonic())
         return None if entry is None else entry[2]
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
-        mark = write_mark(self.tables) if self.watch_writes else True
+        mark = self._mark()
         if mark is None:
             return await compute()
         now = time.monotonic()
         entry = self._standing(key, mark, now)
         if entry is not None:
             if self.refresh_after is not None and now - entry[1] > self.refresh_after:
-                self._refresh(key, mark, compute)
+                self._refresh(key, mark, now, compute)
             return entry[2]
         pending = self._pending.get((key, mark))
         if pending is not None:
@@ -122,8 +127,24 @@ class Fresh:
                 if not pending.cancelled():
                     raise  # this caller was cancelled
                 return await compute()  # the computing caller was: compute here
+        return await self._computed(key, mark, now, compute, self._share(key, mark))
+
+    def _share(self, key: Hashable, mark: Any) -> asyncio.Future[Any]:
+        """The future concurrent misses of `key` wait on (registered before any await)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[(key, mark)] = future
+        return future
+
+    async def _computed(
+        self,
+        key: Hashable,
+        mark: Any,
+        born: float,
+        compute: Callable[[], Awaitable[T]],
+        future: asyncio.Future[Any],
+    ) -> T:
+        """`compute()`, its answer (or failure) shared through `future` and kept as of `born`,
+        unless a write made it obsolete meanwhile."""
         try:
             value = await compute()
         except asyncio.CancelledError:
@@ -135,43 +156,33 @@ class Fresh:
             raise
         else:
             future.set_result(value)
-            self._store(key, mark, now, value)
+            if self._mark() == mark:
+                self._store(key, mark, born, value)
             return value
         finally:
             del self._pending[(key, mark)]
 
-    def _refresh(self, key: Hashable, mark: Any, compute: Callable[[], Awaitable[Any]]) -> None:
+    def _refresh(
+        self, key: Hashable, mark: Any, now: float, compute: Callable[[], Awaitable[Any]]
+    ) -> None:
         """Compute `key` again in a task of its own while the standing answer is served.
 
         An answer expensive to compute (stats over a million rows: ~100 ms on PostgreSQL)
         otherwise made every request of the moment it expired wait for it, once a second.
-        The new answer's age counts from its computation's start, so none is served later
-        than `max_age` after the rows it read. Not inside a transaction (the task would
-        outlive the caller's connection); a failure leaves the next miss to compute it.
+        The new answer's age counts from now, before its computation starts, so none is
+        served later than `max_age` after the rows it read. Not inside a transaction (the
+        task would outlive the caller's connection); a failure leaves the next miss to
+        compute it.
         """
         if (key, mark) in self._pending or _in_transaction():
             return
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[(key, mark)] = future
+        refresh = self._computed(key, mark, now, compute, self._share(key, mark))
 
-        async def again() -> None:
-            born = time.monotonic()
-            try:
-                value = await compute()
-            except BaseException as exc:  # shared with the waiters, if any
-                if isinstance(exc, asyncio.CancelledError):
-                    future.cancel()
-                else:
-                    future.set_exception(exc)
-                    future.exception()  # retrieved: no "never retrieved" warning
-            else:
-                future.set_result(value)
-                if (write_mark(self.tables) if self.watch_writes else True) == mark:
-                    self._store(key, mark, born, value)  # (else a write made it obsolete)
-            finally:
-                del self._pending[(key, mark)]
+        async def quietly() -> None:
+            with contextlib.suppress(Exception):  # the next miss computes it
+                await refresh
 
-        task = asyncio.get_running_loop().create_task(again())
+        task = asyncio.get_running_loop().create_task(quietly())
         self._refreshing.add(task)
         task.add_done_callback(self._refreshing.discard)
 
